@@ -1,0 +1,104 @@
+/*
+ * AioContext: an event loop (epoll) with fd handlers, bottom halves and
+ * timers. The main loop has one (qemu_get_aio_context()); every IOThread
+ * runs its own. Everything attached to a context runs in the thread that
+ * polls it.
+ */
+#ifndef QEMU_AIO_H
+#define QEMU_AIO_H
+
+#include "qemu/osdep.h"
+#include "qemu/coroutine.h"
+
+typedef struct AioContext AioContext;
+typedef struct QEMUBH QEMUBH;
+typedef struct QEMUTimer QEMUTimer;
+
+typedef void IOHandler(void *opaque);
+typedef void QEMUBHFunc(void *opaque);
+typedef void QEMUTimerCB(void *opaque);
+
+typedef struct Error Error;
+
+/*
+ * Set up the main loop's AioContext and mark the calling thread as the
+ * main thread. Call once at start-up. Returns false and sets errp on
+ * failure (epoll/eventfd exhaustion).
+ */
+bool qemu_init_main_loop(Error **errp);
+
+/* The main loop's context. */
+AioContext *qemu_get_aio_context(void);
+/* The context of the calling thread: its IOThread's, or the main one. */
+AioContext *qemu_get_current_aio_context(void);
+bool qemu_in_main_thread(void);
+
+/* Record that the calling thread polls @ctx (IOThreads call this). */
+void aio_context_set_thread(AioContext *ctx);
+bool aio_context_in_thread(AioContext *ctx); /* calling thread polls ctx? */
+
+AioContext *aio_context_new(Error **errp);
+void aio_context_ref(AioContext *ctx);
+void aio_context_unref(AioContext *ctx);
+
+/*
+ * Register (or with both handlers NULL, remove) handlers for @fd. The
+ * handlers run in the thread polling @ctx when @fd is readable/writable.
+ * May be called from any thread; a removal from the polling thread takes
+ * effect at once (no handler runs after it returns).
+ */
+void aio_set_fd_handler(AioContext *ctx, int fd,
+                        IOHandler *io_read, IOHandler *io_write,
+                        void *opaque);
+
+/*
+ * Bottom halves: callbacks scheduled from any thread to run once in @ctx's
+ * thread. A scheduled BH runs at the next aio_poll() of its context.
+ */
+QEMUBH *aio_bh_new(AioContext *ctx, QEMUBHFunc *cb, void *opaque);
+void qemu_bh_schedule(QEMUBH *bh);
+void qemu_bh_cancel(QEMUBH *bh);
+/* Free @bh; a scheduled run is cancelled. Call from @ctx's thread. */
+void qemu_bh_delete(QEMUBH *bh);
+/* Allocate, schedule, run once, free. Any thread. */
+void aio_bh_schedule_oneshot(AioContext *ctx, QEMUBHFunc *cb, void *opaque);
+
+/* Wake up @ctx's thread if it is blocked in aio_poll(). Any thread. */
+void aio_notify(AioContext *ctx);
+
+/*
+ * Run ready handlers, BHs and expired timers once. With @blocking, wait
+ * until at least one event happened. Returns true if progress was made.
+ * Only from the thread that owns @ctx (or the main thread for the main
+ * context).
+ */
+bool aio_poll(AioContext *ctx, bool blocking);
+
+/*
+ * A GSource that dispatches @ctx from a GLib main loop (g_source_attach()
+ * it to a GMainContext). Returns a new reference.
+ */
+GSource *aio_get_g_source(AioContext *ctx);
+
+/* Timers on the monotonic clock (get_clock_ns()), run in @ctx's thread. */
+QEMUTimer *aio_timer_new(AioContext *ctx, QEMUTimerCB *cb, void *opaque);
+/* Arm @t to fire at absolute time @expire_ns. From @ctx's thread. */
+void timer_mod_ns(QEMUTimer *t, int64_t expire_ns);
+void timer_del(QEMUTimer *t);
+void timer_free(QEMUTimer *t);   /* also deletes */
+bool timer_pending(QEMUTimer *t);
+
+/*
+ * Resume @co in its own AioContext. From @co's thread it enters @co at
+ * once (if not inside another coroutine of that context; then it is
+ * scheduled); from another thread it schedules @co there. @co must have
+ * yielded (or be about to yield: a wake racing with the yield is handled).
+ */
+void aio_co_wake(Coroutine *co);
+/* Run @co in @ctx at its next poll. Any thread. */
+void aio_co_schedule(AioContext *ctx, Coroutine *co);
+/* Enter @co in @ctx: at once if called in @ctx's thread outside a coroutine,
+ * else schedule. */
+void aio_co_enter(AioContext *ctx, Coroutine *co);
+
+#endif /* QEMU_AIO_H */

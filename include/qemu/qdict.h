@@ -1,0 +1,72 @@
+/*
+ * Option dictionaries: JsonObject trees as produced by the JSON parser
+ * (typed scalars) or by keyval_parse() (every scalar a string). The
+ * qdict_take_*() getters accept both forms ("on"/"off"/"true"/"false" for
+ * bools; "512", "1G" for sizes when the value is a string), remove the
+ * member they read, and leave unknown members behind, so that a caller can
+ * finish with qdict_check_empty() to reject them.
+ *
+ * Error texts follow QMP's:
+ *   Parameter '%s' is missing
+ *   Parameter '%s' is unexpected
+ *   Invalid parameter type for '%s', expected: %s
+ *   Parameter '%s' does not accept value '%s'
+ */
+#ifndef QEMU_QDICT_H
+#define QEMU_QDICT_H
+
+#include "qemu/osdep.h"
+#include <json-glib/json-glib.h>
+
+typedef struct Error Error;
+
+/*
+ * Each getter: returns false and sets errp on a type or value error.
+ * If @key is absent, *out is left unchanged (pre-set the default) and
+ * *present (if non-NULL) is false; that is not an error.
+ */
+bool qdict_take_str(JsonObject *d, const char *key, char **out,
+                    bool *present, Error **errp);
+bool qdict_take_bool(JsonObject *d, const char *key, bool *out,
+                     bool *present, Error **errp);
+bool qdict_take_int(JsonObject *d, const char *key, int64_t *out,
+                    bool *present, Error **errp);
+bool qdict_take_uint(JsonObject *d, const char *key, uint64_t *out,
+                     bool *present, Error **errp);
+/* Like qdict_take_uint, strings may carry a k/M/G/T/P/E suffix (powers of 1024). */
+bool qdict_take_size(JsonObject *d, const char *key, uint64_t *out,
+                     bool *present, Error **errp);
+/* @names is NULL-terminated; *out is the index of the matching name. */
+bool qdict_take_enum(JsonObject *d, const char *key,
+                     const char *const *names, int *out,
+                     bool *present, Error **errp);
+/* Like qdict_take_str but a missing member is an error. */
+bool qdict_take_required_str(JsonObject *d, const char *key, char **out,
+                             Error **errp);
+
+/*
+ * Remove @key and return it as an object (new reference, caller unrefs).
+ * NULL with *present false when absent; NULL with errp set if not an object.
+ */
+JsonObject *qdict_take_object(JsonObject *d, const char *key,
+                              bool *present, Error **errp);
+/* Remove @key and return it as a node (new reference), or NULL if absent. */
+JsonNode *qdict_take_node(JsonObject *d, const char *key);
+
+/* Error "Parameter '<prefix><first leftover key>' is unexpected" if @d is not empty. */
+bool qdict_check_empty(JsonObject *d, const char *prefix, Error **errp);
+
+/* Deep copy. */
+JsonObject *qdict_clone(JsonObject *d);
+
+/*
+ * Parse @str as one JSON object (for "--blockdev '{...}'" and QMP).
+ * Errors are json-glib's parser messages.
+ */
+JsonObject *qdict_from_json(const char *str, Error **errp);
+/* Compact JSON text of @node; g_free the result. */
+char *qobject_to_json(JsonNode *node, bool pretty);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(JsonObject, json_object_unref)
+
+#endif /* QEMU_QDICT_H */
