@@ -79,4 +79,31 @@ void info_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Error, error_free)
 
+/*
+ * ERRP_GUARD(): put first in a function taking "Error **errp" that needs to
+ * look at *errp or append a hint. If the caller passed NULL or
+ * &error_fatal, errp is redirected to a local Error that is handed back
+ * (reported and exited for &error_fatal) when the function returns.
+ */
+typedef struct ErrorPropagator {
+    Error *local_err;
+    Error **errp;
+} ErrorPropagator;
+
+static inline void error_propagator_cleanup(ErrorPropagator *prop)
+{
+    error_propagate(prop->errp, prop->local_err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ErrorPropagator, error_propagator_cleanup)
+
+#define ERRP_GUARD()                                                    \
+    g_auto(ErrorPropagator) _auto_errp_prop = { .errp = errp };         \
+    do {                                                                \
+        if (!errp || errp == &error_fatal) {                            \
+            errp = &_auto_errp_prop.local_err;                          \
+        }                                                               \
+    } while (0)
+
+
 #endif /* QEMU_ERROR_H */
