@@ -67,6 +67,6 @@ JsonObject *qdict_from_json(const char *str, Error **errp);
 /* Compact JSON text of @node; g_free the result. */
 char *qobject_to_json(JsonNode *node, bool pretty);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(JsonObject, json_object_unref)
+/* g_autoptr(JsonObject) and g_autoptr(JsonNode) come from json-glib itself. */
 
 #endif /* QEMU_QDICT_H */
