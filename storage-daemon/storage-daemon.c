@@ -1,1 +1,516 @@
-/* placeholder: being written */
+/*
+ * storage-daemon: command line, main loop, signals, pidfile, daemonize.
+ *
+ * The command line follows qemu-storage-daemon. Options are read in two
+ * passes: the first handles --help, --version, --trace, --pidfile and
+ * --daemonize and rejects unknown options and stray arguments before
+ * anything is created; the second applies --blockdev, --export and
+ * --object in the order given. Any error prints "storage-daemon: <msg>",
+ * tears down what was already created and exits 1.
+ */
+#include "qemu/osdep.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "block/block.h"
+#include "block/export.h"
+#include "qemu/aio.h"
+#include "qemu/error.h"
+#include "qemu/iothread.h"
+#include "qemu/keyval.h"
+#include "qemu/qdict.h"
+
+/* Everything the daemon itself keeps; one instance, owned by main(). */
+typedef struct DaemonState {
+    bool daemonize;
+    const char *pidfile_arg;    /* --pidfile as given */
+    char *pidfile;              /* absolute path, once we wrote and locked it */
+    int pidfile_fd;
+    int ready_fd;               /* pipe to the waiting parent (--daemonize), or -1 */
+    int signal_fd;              /* signalfd for SIGTERM/SIGINT/SIGHUP, or -1 */
+    bool main_loop_ready;       /* qemu_init_main_loop() succeeded */
+    bool exit_requested;        /* set by the signal handler, main loop only */
+} DaemonState;
+
+enum {
+    OPTION_BLOCKDEV = 256,
+    OPTION_CHARDEV,
+    OPTION_DAEMONIZE,
+    OPTION_EXPORT,
+    OPTION_MONITOR,
+    OPTION_NBD_SERVER,
+    OPTION_OBJECT,
+    OPTION_PIDFILE,
+};
+
+static const struct option long_options[] = {
+    { "help",       no_argument,       NULL, 'h' },
+    { "version",    no_argument,       NULL, 'V' },
+    { "trace",      required_argument, NULL, 'T' },
+    { "blockdev",   required_argument, NULL, OPTION_BLOCKDEV },
+    { "chardev",    required_argument, NULL, OPTION_CHARDEV },
+    { "daemonize",  no_argument,       NULL, OPTION_DAEMONIZE },
+    { "export",     required_argument, NULL, OPTION_EXPORT },
+    { "monitor",    required_argument, NULL, OPTION_MONITOR },
+    { "nbd-server", required_argument, NULL, OPTION_NBD_SERVER },
+    { "object",     required_argument, NULL, OPTION_OBJECT },
+    { "pidfile",    required_argument, NULL, OPTION_PIDFILE },
+    { NULL, 0, NULL, 0 },
+};
+
+/* '-': stray arguments come back as 1, in order; ':': report missing arguments. */
+static const char short_options[] = "-:hT:V";
+
+/* Result of one option handler. */
+typedef enum OptResult {
+    OPT_OK,         /* applied, go on */
+    OPT_EXIT,       /* help was printed: exit 0 */
+    OPT_ERROR,      /* errp is set: exit 1 */
+} OptResult;
+
+static void print_help(const char *progname)
+{
+    printf(
+"Usage: %s [options]\n"
+"Serve block devices to the outside (a qemu-storage-daemon work-alike).\n"
+"\n"
+"  -h, --help             print this help and exit\n"
+"  -V, --version          print the version and exit\n"
+"  -T, --trace <pattern>  enable trace events (not supported yet)\n"
+"\n"
+"  --blockdev [driver=]<driver>[,node-name=<name>][,read-only=on|off]\n"
+"             [,cache.direct=on|off][,cache.no-flush=on|off]\n"
+"             [,discard=ignore|unmap][,<driver options>...]\n"
+"                         add a block node; '--blockdev help' lists drivers\n"
+"  --export [type=]fuse,id=<id>,node-name=<name>,mountpoint=<file>\n"
+"           [,writable=on|off][,growable=on|off][,allow-other=on|off|auto]\n"
+"           [,iothread=<id>]\n"
+"                         export a node over FUSE on the regular file <file>\n"
+"  --object iothread,id=<id>\n"
+"                         start an I/O thread; '--object help' lists types\n"
+"  --pidfile <path>       write the process id to <path> once started\n"
+"  --daemonize            run in the background; the parent exits once\n"
+"                         every option was applied\n"
+"\n"
+"Option values are key=value lists (',,' for a literal comma, dotted keys\n"
+"for nested options) or a JSON object starting with '{'. Options are\n"
+"applied in the order given.\n",
+           progname);
+}
+
+static void print_version(void)
+{
+    printf("storage-daemon version " STORAGE_DAEMON_VERSION "\n"
+           "Copyright (c) 2026 the storage-daemon authors\n");
+}
+
+/*
+ * Turn an option argument into a dictionary: JSON if it starts with '{',
+ * else keyval with @implied_key. *help is set for "help" / "?" (keyval only).
+ * Returns a new object or NULL with errp set.
+ */
+static JsonObject *parse_option_dict(const char *arg, const char *implied_key,
+                                     bool *help, Error **errp)
+{
+    *help = false;
+    if (arg[0] == '{') {
+        return qdict_from_json(arg, errp);
+    }
+    return keyval_parse(arg, implied_key, help, errp);
+}
+
+static OptResult handle_blockdev(const char *arg, Error **errp)
+{
+    bool help;
+    JsonObject *opts = parse_option_dict(arg, "driver", &help, errp);
+
+    if (!opts) {
+        return OPT_ERROR;
+    }
+    if (help) {
+        const char *const *names = bdrv_driver_names();
+
+        json_object_unref(opts);
+        printf("Available block drivers:\n");
+        for (size_t i = 0; names[i]; i++) {
+            printf("  %s\n", names[i]);
+        }
+        return OPT_EXIT;
+    }
+    /* bdrv_open_blockdev() takes over our reference to @opts. */
+    return bdrv_open_blockdev(opts, errp) ? OPT_OK : OPT_ERROR;
+}
+
+static OptResult handle_export(const char *arg, Error **errp)
+{
+    bool help;
+    JsonObject *opts = parse_option_dict(arg, "type", &help, errp);
+
+    if (!opts) {
+        return OPT_ERROR;
+    }
+    if (help) {
+        json_object_unref(opts);
+        printf("Available export types:\n  fuse\n");
+        return OPT_EXIT;
+    }
+    /* blk_exp_add() takes over our reference; the export keeps the user's. */
+    return blk_exp_add(opts, errp) ? OPT_OK : OPT_ERROR;
+}
+
+static OptResult handle_object(const char *arg, Error **errp)
+{
+    g_autoptr(JsonObject) opts = NULL;
+    g_autofree char *type = NULL;
+    g_autofree char *id = NULL;
+    bool help;
+
+    opts = parse_option_dict(arg, "qom-type", &help, errp);
+    if (!opts) {
+        return OPT_ERROR;
+    }
+    if (!qdict_take_str(opts, "qom-type", &type, NULL, errp)) {
+        return OPT_ERROR;
+    }
+    if (help && !type) {
+        printf("List of user creatable objects:\n  iothread\n");
+        return OPT_EXIT;
+    }
+    if (!type) {
+        error_setg(errp, "Parameter 'qom-type' is missing");
+        return OPT_ERROR;
+    }
+    if (strcmp(type, "iothread")) {
+        error_setg(errp, "Invalid object type '%s'", type);
+        return OPT_ERROR;
+    }
+    if (help) {
+        printf("iothread options:\n  id=<str>  - identifier of the thread\n");
+        return OPT_EXIT;
+    }
+    if (!qdict_take_required_str(opts, "id", &id, errp) ||
+        !qdict_check_empty(opts, NULL, errp)) {
+        return OPT_ERROR;
+    }
+    return iothread_create(id, errp) ? OPT_OK : OPT_ERROR;
+}
+
+/*
+ * Write our pid to s->pidfile_arg, holding an fcntl write lock for as long
+ * as we run. Refuses a file locked by another (running) daemon.
+ */
+static bool write_pidfile(DaemonState *s, Error **errp)
+{
+    g_autofree char *path = g_canonicalize_filename(s->pidfile_arg, NULL);
+    g_autofree char *text = g_strdup_printf("%d\n", (int)getpid());
+    struct stat st_fd, st_path;
+    int fd;
+
+    for (;;) {
+        struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            error_setg_errno(errp, errno, "Cannot open pid file");
+            return false;
+        }
+        if (fcntl(fd, F_SETLK, &lock) < 0) {
+            error_setg_errno(errp, errno, "Cannot lock pid file");
+            close(fd);
+            return false;
+        }
+        /*
+         * The previous owner unlinks the file before it lets go of the
+         * lock: if that happened between our open and lock, we locked an
+         * orphan. Retry until the locked file is the one at @path.
+         */
+        if (fstat(fd, &st_fd) == 0 && stat(path, &st_path) == 0 &&
+            st_fd.st_dev == st_path.st_dev && st_fd.st_ino == st_path.st_ino) {
+            break;
+        }
+        close(fd);
+    }
+    if (ftruncate(fd, 0) < 0 ||
+        pwrite(fd, text, strlen(text), 0) != (ssize_t)strlen(text)) {
+        error_setg_errno(errp, errno, "Failed to write pid file");
+        unlink(path);
+        close(fd);
+        return false;
+    }
+    s->pidfile_fd = fd;
+    s->pidfile = g_steal_pointer(&path);
+    return true;
+}
+
+static void remove_pidfile(DaemonState *s)
+{
+    if (s->pidfile) {
+        /* unlink while still holding the lock; see write_pidfile() */
+        unlink(s->pidfile);
+        close(s->pidfile_fd);
+        g_clear_pointer(&s->pidfile, g_free);
+    }
+}
+
+/* Tear down everything created so far (in reverse order of the layers) and exit. */
+static G_NORETURN void daemon_exit(DaemonState *s, int status)
+{
+    if (s->main_loop_ready) {
+        blk_exp_close_all();
+        bdrv_close_all();
+        iothread_destroy_all();
+    }
+    remove_pidfile(s);
+    exit(status);
+}
+
+static G_NORETURN void daemon_fail(DaemonState *s, Error *err)
+{
+    error_report_err(err);
+    daemon_exit(s, 1);
+}
+
+/*
+ * --daemonize: fork before any thread exists. The parent waits on a pipe
+ * until the child reports that start-up is complete (one zero byte) and
+ * exits 0; if the pipe closes without it, the child failed (and printed
+ * its error to the stderr we share), so exit with the child's status.
+ */
+static void daemonize(DaemonState *s)
+{
+    int fds[2];
+    pid_t pid;
+    char c;
+    ssize_t n;
+    int status;
+
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        error_report("Cannot create pipe: %s", g_strerror(errno));
+        exit(1);
+    }
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        error_report("Cannot fork: %s", g_strerror(errno));
+        exit(1);
+    }
+    if (pid > 0) {
+        close(fds[1]);
+        do {
+            n = read(fds[0], &c, 1);
+        } while (n < 0 && errno == EINTR);
+        if (n == 1 && c == 0) {
+            exit(0);
+        }
+        while (waitpid(pid, &status, 0) < 0) {
+            if (errno != EINTR) {
+                exit(1);
+            }
+        }
+        exit(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1);
+    }
+    close(fds[0]);
+    s->ready_fd = fds[1];
+    setsid();
+}
+
+/* --daemonize: detach from the terminal and release the waiting parent. */
+static void daemon_ready(DaemonState *s)
+{
+    const char zero = 0;
+    int null_fd;
+
+    if (s->ready_fd < 0) {
+        return;
+    }
+    if (chdir("/") < 0) {
+        /* harmless: we only keep the old directory busy */
+    }
+    null_fd = open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+        dup2(null_fd, STDIN_FILENO);
+        dup2(null_fd, STDOUT_FILENO);
+        dup2(null_fd, STDERR_FILENO);
+        if (null_fd > STDERR_FILENO) {
+            close(null_fd);
+        }
+    }
+    while (write(s->ready_fd, &zero, 1) < 0 && errno == EINTR) {
+        /* retry */
+    }
+    close(s->ready_fd);
+    s->ready_fd = -1;
+}
+
+/* Main-loop fd handler of the signalfd: any termination signal ends the loop. */
+static void signal_fd_read(void *opaque)
+{
+    DaemonState *s = opaque;
+    struct signalfd_siginfo info;
+
+    while (read(s->signal_fd, &info, sizeof(info)) == sizeof(info)) {
+        s->exit_requested = true;
+    }
+}
+
+/*
+ * Block the termination signals in this thread (threads created later
+ * inherit the mask, so only the signalfd sees them) and open a signalfd
+ * for them. Call before any thread exists.
+ */
+static bool setup_signals(DaemonState *s, Error **errp)
+{
+    sigset_t set;
+
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) {
+        error_setg(errp, "Cannot block signals");
+        return false;
+    }
+    s->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (s->signal_fd < 0) {
+        error_setg_errno(errp, errno, "Cannot create signalfd");
+        return false;
+    }
+    return true;
+}
+
+/* Report a getopt failure in our format ("storage-daemon: ...") and exit 1. */
+static G_NORETURN void bad_option(int c, char **argv)
+{
+    const char *opt = argv[optind - 1];
+    bool is_long = g_str_has_prefix(opt, "--");
+
+    if (c == ':' && is_long) {
+        error_report("option '%s' requires an argument", opt);
+    } else if (c == ':') {
+        error_report("option requires an argument -- '%c'", optopt);
+    } else if (is_long) {
+        error_report("unrecognized option '%s'", opt);
+    } else {
+        error_report("invalid option -- '%c'", optopt);
+    }
+    fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
+    exit(1);
+}
+
+/*
+ * First pass: options that must take effect before anything is created.
+ * Exits for --help, --version and any syntax error.
+ */
+static void process_early_options(DaemonState *s, int argc, char **argv)
+{
+    int c;
+
+    optind = 0;     /* full getopt re-initialisation (glibc) */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, short_options, long_options,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            print_help(argv[0]);
+            exit(0);
+        case 'V':
+            print_version();
+            exit(0);
+        case 'T':
+            error_report("Tracing is not supported");
+            exit(1);
+        case OPTION_DAEMONIZE:
+            s->daemonize = true;
+            break;
+        case OPTION_PIDFILE:
+            s->pidfile_arg = optarg;
+            break;
+        case 1:
+            error_report("Unexpected argument: %s", optarg);
+            exit(1);
+        case '?':
+        case ':':
+            bad_option(c, argv);
+        default:
+            break;      /* applied in the second pass */
+        }
+    }
+}
+
+/* Second pass: create objects in command-line order. */
+static OptResult process_options(int argc, char **argv, Error **errp)
+{
+    OptResult res = OPT_OK;
+    int c;
+
+    optind = 0;
+    opterr = 0;
+    while (res == OPT_OK &&
+           (c = getopt_long(argc, argv, short_options, long_options,
+                            NULL)) != -1) {
+        switch (c) {
+        case OPTION_BLOCKDEV:
+            res = handle_blockdev(optarg, errp);
+            break;
+        case OPTION_EXPORT:
+            res = handle_export(optarg, errp);
+            break;
+        case OPTION_OBJECT:
+            res = handle_object(optarg, errp);
+            break;
+        case OPTION_CHARDEV:
+        case OPTION_MONITOR:
+        case OPTION_NBD_SERVER:
+            error_setg(errp, "Option '%s' is not supported yet",
+                       argv[optind - 1]);
+            res = OPT_ERROR;
+            break;
+        default:
+            break;      /* handled in the first pass */
+        }
+    }
+    return res;
+}
+
+int main(int argc, char **argv)
+{
+    DaemonState s = {
+        .pidfile_fd = -1, .ready_fd = -1, .signal_fd = -1,
+    };
+    Error *err = NULL;
+    OptResult res;
+
+    error_set_progname("storage-daemon");
+    process_early_options(&s, argc, argv);
+    if (s.daemonize) {
+        daemonize(&s);
+    }
+    if (!setup_signals(&s, &err) || !qemu_init_main_loop(&err)) {
+        daemon_fail(&s, err);
+    }
+    s.main_loop_ready = true;
+    aio_set_fd_handler(qemu_get_aio_context(), s.signal_fd, signal_fd_read,
+                       NULL, &s);
+
+    res = process_options(argc, argv, &err);
+    if (res == OPT_ERROR) {
+        daemon_fail(&s, err);
+    } else if (res == OPT_EXIT) {
+        daemon_exit(&s, 0);
+    }
+    if (s.pidfile_arg && !write_pidfile(&s, &err)) {
+        daemon_fail(&s, err);
+    }
+    daemon_ready(&s);
+
+    while (!s.exit_requested) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
+    aio_set_fd_handler(qemu_get_aio_context(), s.signal_fd, NULL, NULL, NULL);
+    daemon_exit(&s, 0);
+}

@@ -332,6 +332,7 @@ static int parse_size(const char *s, uint64_t *out)
 bool qdict_take_size(JsonObject *d, const char *key, uint64_t *out,
                      bool *present, Error **errp)
 {
+    ERRP_GUARD();   /* the hint must reach &error_fatal callers too */
     g_autoptr(JsonNode) node = qdict_take_node(d, key);
 
     set_present(present, node != NULL);
