@@ -446,13 +446,13 @@ static void process_early_options(DaemonState *s, int argc, char **argv)
 static OptResult process_options(int argc, char **argv, Error **errp)
 {
     OptResult res = OPT_OK;
-    int c;
+    int c, index = 0;
 
     optind = 0;
     opterr = 0;
     while (res == OPT_OK &&
            (c = getopt_long(argc, argv, short_options, long_options,
-                            NULL)) != -1) {
+                            &index)) != -1) {
         switch (c) {
         case OPTION_BLOCKDEV:
             res = handle_blockdev(optarg, errp);
@@ -466,8 +466,8 @@ static OptResult process_options(int argc, char **argv, Error **errp)
         case OPTION_CHARDEV:
         case OPTION_MONITOR:
         case OPTION_NBD_SERVER:
-            error_setg(errp, "Option '%s' is not supported yet",
-                       argv[optind - 1]);
+            error_setg(errp, "Option '--%s' is not supported yet",
+                       long_options[index].name);
             res = OPT_ERROR;
             break;
         default:
