@@ -51,6 +51,7 @@ struct BlockExport {
     char *id;
     char *node_name;
     bool writable;
+    bool writethrough;          /* drivers send writes with BDRV_REQ_FUA */
     bool user_owned;            /* the user's reference is still held */
     bool shutting_down;
     int refcount;               /* main thread only */
@@ -85,6 +86,11 @@ bool blk_exp_del(const char *id, bool hard, Error **errp);
 
 /* Shut every export down and wait until all are deleted. Main thread. */
 void blk_exp_close_all(void);
+
+#ifdef CONFIG_FUSE
+/* The FUSE export driver (block/export/fuse.c). */
+extern const BlockExportDriver blk_exp_fuse;
+#endif
 
 /* Called with the id of every deleted export (the monitor emits the
  * BLOCK_EXPORT_DELETED event from it). One listener; NULL to unset. */
