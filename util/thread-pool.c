@@ -1,1 +1,136 @@
-/* placeholder: being written */
+/*
+ * The worker thread pool behind thread_pool_submit_co().
+ *
+ * One process-wide pool. Workers are created when a request finds no idle
+ * worker (up to THREAD_POOL_MAX) and exit after THREAD_POOL_IDLE_US
+ * without work, so the steady state creates no threads.
+ */
+#include "qemu/osdep.h"
+#include "qemu/aio.h"
+#include "qemu/thread-pool.h"
+
+#define THREAD_POOL_MAX 64
+#define THREAD_POOL_IDLE_US (10 * G_USEC_PER_SEC)
+
+typedef struct ThreadPoolRequest {
+    ThreadPoolFunc *func;
+    void *opaque;
+    int ret;
+    Coroutine *co;
+    GList link;             /* in ThreadPool.queue */
+} ThreadPoolRequest;
+
+typedef struct ThreadPool {
+    GMutex lock;            /* protects everything below */
+    GCond cond;             /* signalled once per request for an idle worker */
+    GQueue queue;           /* ThreadPoolRequest, FIFO */
+    int threads;            /* live workers */
+    /* Idle workers not yet claimed by a signal: a request needs a new
+     * worker only when this is 0. */
+    int idle;
+    int pending_signals;    /* signals sent but not yet consumed */
+} ThreadPool;
+
+/* The process-wide pool; its fields are under pool.lock. Any thread. */
+static ThreadPool pool = {
+    .queue = G_QUEUE_INIT,
+};
+
+static gpointer worker_thread(gpointer opaque)
+{
+    g_mutex_lock(&pool.lock);
+    for (;;) {
+        GList *link = g_queue_pop_head_link(&pool.queue);
+        ThreadPoolRequest *req;
+        Coroutine *co;
+        gint64 deadline;
+        bool signalled;
+
+        if (link) {
+            req = link->data;
+            g_mutex_unlock(&pool.lock);
+
+            req->ret = req->func(req->opaque);
+            /* @req lives on the coroutine's stack: read co first. */
+            co = req->co;
+            aio_co_wake(co);
+
+            g_mutex_lock(&pool.lock);
+            continue;
+        }
+
+        pool.idle++;
+        deadline = g_get_monotonic_time() + THREAD_POOL_IDLE_US;
+        signalled = g_cond_wait_until(&pool.cond, &pool.lock, deadline);
+        if (pool.pending_signals > 0) {
+            /* Whoever signalled already took us off the idle count. */
+            pool.pending_signals--;
+        } else {
+            pool.idle--;
+            if (!signalled && g_queue_is_empty(&pool.queue)) {
+                break;
+            }
+        }
+    }
+    pool.threads--;
+    g_mutex_unlock(&pool.lock);
+    return NULL;
+}
+
+/*
+ * See thread-pool.h. Must run in a coroutine that has an AioContext
+ * (entered in a thread with a current context). If no worker can be
+ * created at all, @func runs in the calling thread instead.
+ */
+int coroutine_fn thread_pool_submit_co(ThreadPoolFunc *func, void *opaque)
+{
+    ThreadPoolRequest req = {
+        .func = func,
+        .opaque = opaque,
+        .co = qemu_coroutine_self(),
+    };
+    bool spawn = false;
+
+    assert(req.co && qemu_coroutine_get_aio_context(req.co));
+    req.link.data = &req;
+
+    g_mutex_lock(&pool.lock);
+    g_queue_push_tail_link(&pool.queue, &req.link);
+    if (pool.idle > 0) {
+        pool.idle--;
+        pool.pending_signals++;
+        g_cond_signal(&pool.cond);
+    } else if (pool.threads < THREAD_POOL_MAX) {
+        pool.threads++;
+        spawn = true;
+    }
+    g_mutex_unlock(&pool.lock);
+
+    if (spawn) {
+        g_autoptr(GError) err = NULL;
+        GThread *t = g_thread_try_new("worker", worker_thread, NULL, &err);
+
+        if (t) {
+            g_thread_unref(t);      /* detached: it exits on its own */
+        } else {
+            bool mine;
+
+            g_mutex_lock(&pool.lock);
+            pool.threads--;
+            /* Nobody may pick it up: run it here unless a worker took it. */
+            mine = g_queue_find(&pool.queue, &req) != NULL;
+            if (mine) {
+                g_queue_unlink(&pool.queue, &req.link);
+            }
+            g_mutex_unlock(&pool.lock);
+            if (mine) {
+                return func(opaque);
+            }
+        }
+    }
+
+    /* A worker may finish before we get here: its wake is scheduled in our
+     * AioContext and only runs after this yield. */
+    qemu_coroutine_yield();
+    return req.ret;
+}
