@@ -19,6 +19,15 @@
 
 #ifdef CONFIG_ASAN
 #include <sanitizer/common_interface_defs.h>
+/*
+ * A coroutine that terminates gives up its ASan fake stack, but when the
+ * pool hands it out again it resumes inside qemu_coroutine_switch(): the
+ * frames live across that switch must therefore be on the real stack
+ * (matters with ASAN_OPTIONS=detect_stack_use_after_return=1).
+ */
+#define COROUTINE_NO_ASAN __attribute__((no_sanitize_address))
+#else
+#define COROUTINE_NO_ASAN
 #endif
 
 /* Enough for the block layer's deepest call chains; untouched pages of
@@ -89,7 +98,7 @@ bool qemu_in_coroutine(void)
     return get_current() != NULL;
 }
 
-static inline void start_switch(CoroutineUContext *from,
+static inline COROUTINE_NO_ASAN void start_switch(CoroutineUContext *from,
                                 CoroutineUContext *to,
                                 CoroutineAction action)
 {
@@ -115,7 +124,7 @@ static inline void start_switch(CoroutineUContext *from,
 #endif
 }
 
-static inline void finish_switch(CoroutineUContext *self,
+static inline COROUTINE_NO_ASAN void finish_switch(CoroutineUContext *self,
                                  CoroutineAction action)
 {
 #ifdef CONFIG_ASAN
@@ -134,7 +143,7 @@ static inline void finish_switch(CoroutineUContext *self,
  * First code to run on a new stack. makecontext() only passes ints, so
  * the CoroutineUContext pointer arrives in two halves.
  */
-static void coroutine_trampoline(int lo, int hi)
+static COROUTINE_NO_ASAN void coroutine_trampoline(int lo, int hi)
 {
     uintptr_t addr = ((uintptr_t)(unsigned)hi << 32) | (unsigned)lo;
     CoroutineUContext *self = (CoroutineUContext *)addr;
@@ -214,6 +223,7 @@ Coroutine *qemu_coroutine_new(void)
 }
 
 /* See coroutine_int.h. */
+COROUTINE_NO_ASAN
 CoroutineAction qemu_coroutine_switch(Coroutine *from_, Coroutine *to_,
                                       CoroutineAction action)
 {
