@@ -1,1 +1,544 @@
-/* placeholder: being written */
+/*
+ * The "file" protocol driver: a regular file or a block device, accessed
+ * with preadv/pwritev/fallocate/fdatasync in the thread pool.
+ *
+ * Options: "filename" (required), "aio" (threads; native and io_uring
+ * are refused for now), "locking" (on/off/auto: accepted and ignored, see
+ * below). cache.direct=on opens with O_DIRECT; the request and memory
+ * alignments then come from statx(STATX_DIOALIGN), BLKSSZGET or probing
+ * reads, and the generic layer pads and bounces to them.
+ */
+#include "qemu/osdep.h"
+#include "block/block_int.h"
+#include "qemu/thread-pool.h"
+
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <linux/stat.h>
+
+#define MAX_PROBE_ALIGN 4096
+
+typedef struct BDRVRawState {
+    int fd;
+    char *filename;
+    bool is_block_dev;
+    uint32_t request_alignment; /* 1 without O_DIRECT */
+    size_t buf_align;           /* memory alignment O_DIRECT needs */
+} BDRVRawState;
+
+static const char *const aio_names[] = { "threads", "native", "io_uring",
+                                         NULL };
+static const char *const locking_names[] = { "off", "on", "auto", NULL };
+
+/* Does an O_DIRECT read of @len bytes into @buf work (or fail for a
+ * reason other than alignment)? */
+static bool raw_is_io_aligned(int fd, void *buf, size_t len)
+{
+    ssize_t ret = pread(fd, buf, len, 0);
+
+    return ret >= 0 || errno != EINVAL;
+}
+
+/* Find the O_DIRECT alignments of @s->fd. */
+static bool raw_probe_alignment(BDRVRawState *s, Error **errp)
+{
+    static const size_t aligns[] = { 512, 1024, 2048, 4096 };
+    void *buf;
+
+#ifdef STATX_DIOALIGN
+    {
+        struct statx stx;
+
+        if (statx(s->fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) == 0 &&
+            (stx.stx_mask & STATX_DIOALIGN) && stx.stx_dio_offset_align) {
+            s->request_alignment = stx.stx_dio_offset_align;
+            s->buf_align = MAX(stx.stx_dio_mem_align, 1u);
+            return true;
+        }
+    }
+#endif
+    if (s->is_block_dev) {
+        int sector_size;
+
+        if (ioctl(s->fd, BLKSSZGET, &sector_size) == 0 && sector_size > 0) {
+            s->request_alignment = sector_size;
+        }
+    }
+
+    /* Reads of an empty file succeed with any alignment; then the
+     * largest candidate is the safe answer. */
+    buf = qemu_memalign(MAX_PROBE_ALIGN, 2 * MAX_PROBE_ALIGN);
+    if (!s->request_alignment) {
+        for (size_t i = 0; i < ARRAY_SIZE(aligns); i++) {
+            if (raw_is_io_aligned(s->fd, buf, aligns[i])) {
+                s->request_alignment = aligns[i];
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(aligns); i++) {
+        if (raw_is_io_aligned(s->fd, (char *)buf + aligns[i],
+                              MAX_PROBE_ALIGN)) {
+            s->buf_align = aligns[i];
+            break;
+        }
+    }
+    qemu_vfree(buf);
+
+    if (!s->request_alignment || !s->buf_align) {
+        error_setg(errp, "Could not find working O_DIRECT alignment");
+        error_append_hint(errp, "Try cache.direct=off\n");
+        return false;
+    }
+    return true;
+}
+
+static int raw_open(BlockDriverState *bs, JsonObject *options, int flags,
+                    Error **errp)
+{
+    BDRVRawState *s = bs->opaque;
+    g_autofree char *filename = NULL;
+    int aio = 0;
+    int locking = 2;
+    int open_flags;
+    struct stat st;
+
+    s->fd = -1;
+    if (!qdict_take_required_str(options, "filename", &filename, errp) ||
+        !qdict_take_enum(options, "aio", aio_names, &aio, NULL, errp) ||
+        !qdict_take_enum(options, "locking", locking_names, &locking, NULL,
+                         errp)) {
+        return -EINVAL;
+    }
+    if (aio != 0) {
+        error_setg(errp, "aio=%s is not supported yet", aio_names[aio]);
+        return -ENOTSUP;
+    }
+    /*
+     * locking: image locking with OFD locks is not implemented yet (a
+     * later issue); all three values are accepted and nothing is locked.
+     */
+    (void)locking;
+
+    open_flags = O_CLOEXEC | ((flags & BDRV_O_RDWR) ? O_RDWR : O_RDONLY);
+    if (flags & BDRV_O_NOCACHE) {
+        open_flags |= O_DIRECT;
+    }
+    s->fd = open(filename, open_flags);
+    if (s->fd < 0 && (flags & BDRV_O_RDWR) && (flags & BDRV_O_AUTO_RDONLY) &&
+        (errno == EACCES || errno == EROFS || errno == EPERM)) {
+        open_flags = (open_flags & ~O_RDWR) | O_RDONLY;
+        s->fd = open(filename, open_flags);
+        if (s->fd >= 0) {
+            bs->read_only = true;
+        }
+    }
+    if (s->fd < 0) {
+        int err = errno;
+        error_setg_errno(errp, err, "Could not open '%s'", filename);
+        return -err;
+    }
+    if (fstat(s->fd, &st) < 0) {
+        int err = errno;
+        error_setg_errno(errp, err, "Could not stat '%s'", filename);
+        close(s->fd);
+        s->fd = -1;
+        return -err;
+    }
+    if (S_ISBLK(st.st_mode)) {
+        s->is_block_dev = true;
+    } else if (!S_ISREG(st.st_mode)) {
+        error_setg(errp, "'file' driver requires '%s' to be a regular file",
+                   filename);
+        close(s->fd);
+        s->fd = -1;
+        return -EINVAL;
+    }
+
+    s->request_alignment = 1;
+    s->buf_align = 1;
+    if (flags & BDRV_O_NOCACHE) {
+        s->request_alignment = 0;
+        s->buf_align = 0;
+        if (!raw_probe_alignment(s, errp)) {
+            close(s->fd);
+            s->fd = -1;
+            return -EINVAL;
+        }
+    }
+    s->filename = g_steal_pointer(&filename);
+    return 0;
+}
+
+static void raw_close(BlockDriverState *bs)
+{
+    BDRVRawState *s = bs->opaque;
+
+    if (s->fd >= 0) {
+        close(s->fd);
+        s->fd = -1;
+    }
+    g_free(s->filename);
+}
+
+static void raw_refresh_limits(BlockDriverState *bs, Error **errp)
+{
+    BDRVRawState *s = bs->opaque;
+    size_t page = sysconf(_SC_PAGESIZE);
+
+    bs->bl.request_alignment = s->request_alignment;
+    /* O_DIRECT wants both the address and the length of every iovec
+     * aligned; lengths to the logical block size. */
+    bs->bl.min_mem_alignment = MAX(s->buf_align, (size_t)s->request_alignment);
+    bs->bl.opt_mem_alignment = MAX(bs->bl.min_mem_alignment, page);
+    bs->bl.pdiscard_alignment = s->request_alignment;
+}
+
+/* ------------------------------------------------------------------ */
+/* Work done in the thread pool: plain blocking syscalls, -errno. */
+
+typedef struct RawRwData {
+    int fd;
+    bool is_write;
+    bool direct;
+    int64_t offset;
+    int64_t bytes;
+    struct iovec *iov;          /* a private copy: advanced in place */
+    int niov;
+} RawRwData;
+
+/* Drop @n bytes from the front of the vector. */
+static void iov_advance(struct iovec **iov, int *niov, size_t n)
+{
+    while (n > 0 && *niov > 0) {
+        if (n >= (*iov)->iov_len) {
+            n -= (*iov)->iov_len;
+            (*iov)++;
+            (*niov)--;
+        } else {
+            (*iov)->iov_base = (char *)(*iov)->iov_base + n;
+            (*iov)->iov_len -= n;
+            n = 0;
+        }
+    }
+}
+
+static int raw_rw_worker(void *opaque)
+{
+    RawRwData *d = opaque;
+    struct iovec *iov = d->iov;
+    int niov = d->niov;
+    int64_t done = 0;
+
+    while (done < d->bytes) {
+        int cnt = MIN(niov, IOV_MAX);
+        ssize_t r;
+
+        r = d->is_write ? pwritev(d->fd, iov, cnt, d->offset + done)
+                        : preadv(d->fd, iov, cnt, d->offset + done);
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            /* After a short O_DIRECT read the next offset is unaligned;
+             * that short read was the end of the file. */
+            if (errno == EINVAL && d->direct && !d->is_write && done > 0) {
+                break;
+            }
+            return -errno;
+        }
+        if (r == 0) {
+            if (d->is_write) {
+                return -ENOSPC;
+            }
+            break;
+        }
+        done += r;
+        iov_advance(&iov, &niov, r);
+    }
+    /* Reading past the end of the file gives zeroes. */
+    for (; niov > 0 && done < d->bytes; iov++, niov--) {
+        memset(iov->iov_base, 0, iov->iov_len);
+        done += iov->iov_len;
+    }
+    return 0;
+}
+
+static int coroutine_fn raw_co_rw(BlockDriverState *bs, bool is_write,
+                                  int64_t offset, int64_t bytes,
+                                  QEMUIOVector *qiov)
+{
+    BDRVRawState *s = bs->opaque;
+    struct iovec small[8];
+    RawRwData d = {
+        .fd = s->fd,
+        .is_write = is_write,
+        .direct = bs->open_flags & BDRV_O_NOCACHE,
+        .offset = offset,
+        .bytes = bytes,
+        .niov = qiov->niov,
+    };
+    int ret;
+
+    d.iov = qiov->niov <= (int)ARRAY_SIZE(small) ? small
+                                                 : g_new(struct iovec,
+                                                         qiov->niov);
+    memcpy(d.iov, qiov->iov, qiov->niov * sizeof(struct iovec));
+    ret = thread_pool_submit_co(raw_rw_worker, &d);
+    if (d.iov != small) {
+        g_free(d.iov);
+    }
+    return ret;
+}
+
+static int coroutine_fn raw_co_preadv(BlockDriverState *bs, int64_t offset,
+                                      int64_t bytes, QEMUIOVector *qiov,
+                                      BdrvRequestFlags flags)
+{
+    return raw_co_rw(bs, false, offset, bytes, qiov);
+}
+
+static int coroutine_fn raw_co_pwritev(BlockDriverState *bs, int64_t offset,
+                                       int64_t bytes, QEMUIOVector *qiov,
+                                       BdrvRequestFlags flags)
+{
+    return raw_co_rw(bs, true, offset, bytes, qiov);
+}
+
+static int raw_flush_worker(void *opaque)
+{
+    int fd = *(int *)opaque;
+
+    if (fdatasync(fd) < 0) {
+        return -errno;
+    }
+    return 0;
+}
+
+static int coroutine_fn raw_co_flush(BlockDriverState *bs)
+{
+    BDRVRawState *s = bs->opaque;
+    int fd = s->fd;
+
+    return thread_pool_submit_co(raw_flush_worker, &fd);
+}
+
+typedef struct RawRangeData {
+    int fd;
+    int64_t offset;
+    int64_t bytes;
+    bool may_unmap;
+} RawRangeData;
+
+/* -ENOTSUP for "the filesystem cannot do this", else -errno. */
+static int do_fallocate(int fd, int mode, int64_t offset, int64_t len)
+{
+    while (fallocate(fd, mode, offset, len) < 0) {
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL) {
+            return -ENOTSUP;
+        }
+        return -errno;
+    }
+    return 0;
+}
+
+static int raw_zeroes_worker(void *opaque)
+{
+    RawRangeData *d = opaque;
+    struct stat st;
+    int ret;
+
+    if (fstat(d->fd, &st) < 0) {
+        return -errno;
+    }
+    /* A hole punched inside the file reads as zeroes. */
+    if (d->may_unmap && d->offset + d->bytes <= st.st_size) {
+        ret = do_fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                           d->offset, d->bytes);
+        if (ret != -ENOTSUP) {
+            return ret;
+        }
+    }
+    ret = do_fallocate(d->fd, FALLOC_FL_ZERO_RANGE, d->offset, d->bytes);
+    if (ret != -ENOTSUP) {
+        return ret;
+    }
+    /* Wholly past the end: growing the file gives zeroes. */
+    if (d->offset >= st.st_size) {
+        if (ftruncate(d->fd, d->offset + d->bytes) < 0) {
+            return -errno;
+        }
+        return 0;
+    }
+    return -ENOTSUP;
+}
+
+static int coroutine_fn raw_co_pwrite_zeroes(BlockDriverState *bs,
+                                             int64_t offset, int64_t bytes,
+                                             BdrvRequestFlags flags)
+{
+    BDRVRawState *s = bs->opaque;
+    RawRangeData d = {
+        .fd = s->fd, .offset = offset, .bytes = bytes,
+        .may_unmap = flags & BDRV_REQ_MAY_UNMAP,
+    };
+
+    if (s->is_block_dev) {
+        /* BLKZEROOUT is not implemented: the generic layer writes zeroes. */
+        return -ENOTSUP;
+    }
+    return thread_pool_submit_co(raw_zeroes_worker, &d);
+}
+
+static int raw_discard_worker(void *opaque)
+{
+    RawRangeData *d = opaque;
+
+    return do_fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                        d->offset, d->bytes);
+}
+
+static int coroutine_fn raw_co_pdiscard(BlockDriverState *bs, int64_t offset,
+                                        int64_t bytes)
+{
+    BDRVRawState *s = bs->opaque;
+    RawRangeData d = { .fd = s->fd, .offset = offset, .bytes = bytes };
+
+    if (s->is_block_dev) {
+        return -ENOTSUP;     /* BLKDISCARD is not implemented */
+    }
+    return thread_pool_submit_co(raw_discard_worker, &d);
+}
+
+static int raw_truncate_worker(void *opaque)
+{
+    RawRangeData *d = opaque;
+
+    if (ftruncate(d->fd, d->offset) < 0) {
+        return -errno;
+    }
+    return 0;
+}
+
+static int64_t raw_getlength(BlockDriverState *bs)
+{
+    BDRVRawState *s = bs->opaque;
+    struct stat st;
+
+    if (s->is_block_dev) {
+        uint64_t size;
+
+        if (ioctl(s->fd, BLKGETSIZE64, &size) < 0) {
+            return -errno;
+        }
+        return size;
+    }
+    if (fstat(s->fd, &st) < 0) {
+        return -errno;
+    }
+    return st.st_size;
+}
+
+static int coroutine_fn raw_co_truncate(BlockDriverState *bs, int64_t offset,
+                                        bool exact, PreallocMode prealloc,
+                                        Error **errp)
+{
+    BDRVRawState *s = bs->opaque;
+    RawRangeData d = { .fd = s->fd, .offset = offset };
+    int ret;
+
+    if (prealloc != PREALLOC_MODE_OFF) {
+        error_setg(errp, "Unsupported preallocation mode '%s'",
+                   prealloc == PREALLOC_MODE_FALLOC ? "falloc" : "full");
+        return -ENOTSUP;
+    }
+    if (s->is_block_dev) {
+        int64_t len = raw_getlength(bs);
+
+        if (len < 0) {
+            error_setg_errno(errp, (int)-len, "Failed to get device size");
+            return (int)len;
+        }
+        if (offset > len) {
+            error_setg(errp, "Cannot grow device files");
+            return -EINVAL;
+        }
+        if (exact && offset != len) {
+            error_setg(errp, "Cannot resize device files");
+            return -ENOTSUP;
+        }
+        return 0;
+    }
+    ret = thread_pool_submit_co(raw_truncate_worker, &d);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Failed to resize the file");
+    }
+    return ret;
+}
+
+static int coroutine_fn raw_co_block_status(BlockDriverState *bs,
+                                            int64_t offset, int64_t bytes,
+                                            int64_t *pnum)
+{
+    BDRVRawState *s = bs->opaque;
+    off_t data, hole;
+
+    *pnum = bytes;
+    if (s->is_block_dev) {
+        return BDRV_BLOCK_DATA;
+    }
+    /* lseek() only moves the file position, which pread/pwrite ignore. */
+    data = lseek(s->fd, offset, SEEK_DATA);
+    if (data < 0) {
+        if (errno == ENXIO) {
+            /* In a hole that runs to the end of the file. */
+            return BDRV_BLOCK_ZERO;
+        }
+        return BDRV_BLOCK_DATA;     /* SEEK_DATA unsupported: assume data */
+    }
+    if (data > offset) {
+        *pnum = MIN(bytes, data - offset);
+        return BDRV_BLOCK_ZERO;
+    }
+    hole = lseek(s->fd, offset, SEEK_HOLE);
+    if (hole < 0) {
+        return BDRV_BLOCK_DATA;
+    }
+    if (hole > offset) {
+        *pnum = MIN(bytes, hole - offset);
+    }
+    return BDRV_BLOCK_DATA;
+}
+
+static int64_t raw_get_allocated_file_size(BlockDriverState *bs)
+{
+    BDRVRawState *s = bs->opaque;
+    struct stat st;
+
+    if (fstat(s->fd, &st) < 0) {
+        return -errno;
+    }
+    return (int64_t)st.st_blocks * 512;
+}
+
+const BlockDriver bdrv_file = {
+    .format_name                = "file",
+    .instance_size              = sizeof(BDRVRawState),
+    .bdrv_open                  = raw_open,
+    .bdrv_close                 = raw_close,
+    .bdrv_refresh_limits        = raw_refresh_limits,
+    .bdrv_co_preadv             = raw_co_preadv,
+    .bdrv_co_pwritev            = raw_co_pwritev,
+    .bdrv_co_pwrite_zeroes      = raw_co_pwrite_zeroes,
+    .bdrv_co_pdiscard           = raw_co_pdiscard,
+    .bdrv_co_flush              = raw_co_flush,
+    .bdrv_co_truncate           = raw_co_truncate,
+    .bdrv_co_block_status       = raw_co_block_status,
+    .bdrv_getlength             = raw_getlength,
+    .bdrv_get_allocated_file_size = raw_get_allocated_file_size,
+};

@@ -7,6 +7,7 @@
 #include "block/block.h"
 #include "qemu/coroutine.h"
 #include "qemu/error.h"
+#include "block/aio-wait.h"
 
 typedef struct BlockLimits {
     /* Requests must be aligned to this (power of two, >= 1); the generic
@@ -73,6 +74,15 @@ struct BlockDriver {
 #define BDRV_O_RDWR       0x0002
 #define BDRV_O_NOCACHE    0x0020  /* cache.direct=on: O_DIRECT */
 #define BDRV_O_NO_FLUSH   0x0200  /* cache.no-flush=on */
+#define BDRV_O_UNMAP      0x4000  /* discard=unmap: discards reach the driver */
+#define BDRV_O_AUTO_RDONLY 0x20000 /* auto-read-only=on: fall back to read-only */
+
+/* detect-zeroes */
+typedef enum BdrvDetectZeroes {
+    BDRV_DETECT_ZEROES_OFF,
+    BDRV_DETECT_ZEROES_ON,
+    BDRV_DETECT_ZEROES_UNMAP,
+} BdrvDetectZeroes;
 
 struct BdrvChild {
     BlockDriverState *bs;
@@ -80,6 +90,7 @@ struct BdrvChild {
     char *name;                 /* "file" */
     uint64_t perm;
     uint64_t shared_perm;
+    void *opaque;               /* the BlockBackend when parent == NULL */
 };
 
 struct BlockDriverState {
@@ -97,9 +108,80 @@ struct BlockDriverState {
     int quiesce_counter;        /* > 0: drained; new requests wait */
     GSList *parents;            /* BdrvChild * pointing at us */
     GSList *children;           /* BdrvChild * we own */
+
+    /* Set at open; read by any thread. */
+    bool force_share;
+    BdrvDetectZeroes detect_zeroes;
+    int64_t total_bytes;        /* cached length; qatomic, updated by
+                                 * truncate and growing writes */
+
+    /* Drain: requests parked while quiesce_counter > 0 (block-backend.c). */
+    CoMutex drain_lock;
+    CoQueue drain_queue;
+
+    /* Serialising of read-modify-write against overlapping writes (io.c);
+     * only used when bl.request_alignment > 1. */
+    CoMutex reqs_lock;
+    CoQueue reqs_queue;
+    GSList *tracked_reqs;       /* protected by reqs_lock */
 };
 
 /* Register a driver in the table; see block/drivers.c. */
 const BlockDriver *bdrv_find_driver(const char *name);
+
+/* The drivers (block/file-posix.c, null.c, raw-format.c). */
+extern const BlockDriver bdrv_file;
+extern const BlockDriver bdrv_null_co;
+extern const BlockDriver bdrv_null_aio;
+extern const BlockDriver bdrv_raw;
+
+/*
+ * Internal to block/: in-flight accounting and waiting for it.
+ *
+ * bdrv_inc_in_flight()/bdrv_dec_in_flight() count a request on @bs; any
+ * thread. The decrement wakes a main-thread poller (bdrv_poll_while()).
+ */
+void bdrv_inc_in_flight(BlockDriverState *bs);
+void bdrv_dec_in_flight(BlockDriverState *bs);
+/* Wake the main loop if someone polls in BDRV_POLL_WHILE. Any thread. */
+void bdrv_wakeup(void);
+/*
+ * Number of main-thread pollers in BDRV_POLL_WHILE (qatomic). Written by
+ * the main thread only, read by any thread in bdrv_wakeup().
+ */
+extern unsigned bdrv_poll_waiters;
+/* AIO_WAIT_WHILE that registers as a waiter, so that bdrv_wakeup() kicks. */
+#define BDRV_POLL_WHILE(cond) do {                  \
+        qatomic_inc(&bdrv_poll_waiters);            \
+        AIO_WAIT_WHILE(cond);                       \
+        qatomic_dec(&bdrv_poll_waiters);            \
+    } while (0)
+
+/*
+ * Enter a request from outside the graph (a BlockBackend): count it in
+ * flight on @bs, waiting first while @bs is drained. May yield.
+ */
+void coroutine_fn bdrv_co_enter_request(BlockDriverState *bs);
+
+/*
+ * Change the permissions a child (or BlockBackend root) takes on its node.
+ * Checks the node's other users and propagates to the node's children.
+ * Returns false with errp set on a conflict; nothing changes then.
+ * Main thread.
+ */
+bool bdrv_child_try_set_perm(BdrvChild *c, uint64_t perm, uint64_t shared,
+                             Error **errp);
+/*
+ * Attach @bs as the root of a BlockBackend (@opaque) with @perm/@shared;
+ * takes a reference on @bs. NULL with errp set on a permission conflict.
+ */
+BdrvChild *bdrv_root_attach_child(BlockDriverState *bs, const char *name,
+                                  uint64_t perm, uint64_t shared,
+                                  void *opaque, Error **errp);
+/* Detach and free @c, dropping its reference on the node. Main thread. */
+void bdrv_root_unref_child(BdrvChild *c);
+
+/* block-backend.c: the node of @c (a BlockBackend root) moves to @ctx. */
+void blk_root_set_aio_context(BdrvChild *c, AioContext *ctx);
 
 #endif /* BLOCK_BLOCK_INT_H */
