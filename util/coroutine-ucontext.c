@@ -18,6 +18,7 @@
 #include <ucontext.h>
 
 #ifdef CONFIG_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 /*
  * A coroutine that terminates gives up its ASan fake stack, but when the
@@ -247,6 +248,11 @@ void qemu_coroutine_delete(Coroutine *co_)
     CoroutineUContext *co = container_of(co_, CoroutineUContext, base);
 
     assert(!co->leader);
+#ifdef CONFIG_ASAN
+    /* Frames that never returned left poisoned redzones: clear them so a
+     * later mapping at this address does not inherit them. */
+    __asan_unpoison_memory_region(co->stack, co->stack_size);
+#endif
     munmap(co->map, co->map_size);
     g_free(co);
 }
