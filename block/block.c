@@ -22,18 +22,13 @@ static unsigned next_generated_name;
 /* See block_int.h: main-thread pollers that bdrv_wakeup() must kick. */
 unsigned bdrv_poll_waiters;
 
-static void bdrv_wakeup_bh(void *opaque)
-{
-    /* Nothing to do: running at all makes aio_poll() return. */
-}
-
 void bdrv_wakeup(void)
 {
     /* Pairs with the increment in BDRV_POLL_WHILE: either the poller sees
      * our counter change or we see the poller. */
     smp_mb();
     if (qatomic_read(&bdrv_poll_waiters)) {
-        aio_bh_schedule_oneshot(qemu_get_aio_context(), bdrv_wakeup_bh, NULL);
+        aio_wait_kick();
     }
 }
 
@@ -780,10 +775,17 @@ void bdrv_drained_end(BlockDriverState *bs)
 
     assert(qemu_in_main_thread());
     bdrv_quiesce_ancestors(bs, -1, &woken);
+    /* Pairs with the barrier in bdrv_co_enter_request(): either the
+     * request sees the counter at 0, or we see it parked. */
+    smp_mb();
     for (GSList *l = woken; l; l = l->next) {
         BlockDriverState *w = l->data;
-        Coroutine *co = qemu_coroutine_create(bdrv_co_restart_parked, w);
+        Coroutine *co;
 
+        if (!qatomic_read(&w->parked)) {
+            continue;
+        }
+        co = qemu_coroutine_create(bdrv_co_restart_parked, w);
         bdrv_ref(w);
         aio_co_enter(qemu_get_aio_context(), co);
     }
@@ -799,9 +801,12 @@ void coroutine_fn bdrv_co_enter_request(BlockDriverState *bs)
         }
         bdrv_dec_in_flight(bs);
         qemu_co_mutex_lock(&bs->drain_lock);
+        qatomic_inc(&bs->parked);
+        smp_mb();
         while (qatomic_read(&bs->quiesce_counter) > 0) {
             qemu_co_queue_wait(&bs->drain_queue, &bs->drain_lock);
         }
+        qatomic_dec(&bs->parked);
         qemu_co_mutex_unlock(&bs->drain_lock);
     }
 }

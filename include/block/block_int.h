@@ -118,6 +118,7 @@ struct BlockDriverState {
     /* Drain: requests parked while quiesce_counter > 0 (block-backend.c). */
     CoMutex drain_lock;
     CoQueue drain_queue;
+    unsigned parked;            /* qatomic: requests in the slow path */
 
     /* Serialising of read-modify-write against overlapping writes (io.c);
      * only used when bl.request_alignment > 1. */
