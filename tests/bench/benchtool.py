@@ -5,10 +5,11 @@ Subcommands:
   snap ROOTPID OUTFILE
       Write "pid ticks" for every user process that is NOT ROOTPID or one of
       its descendants (the harness, its daemons and fio are excluded; kernel
-      threads are excluded).  ticks = utime+stime+cutime+cstime.
+      threads are excluded), ticks = utime+stime+cutime+cstime, plus the
+      machine's busy ticks and the ticks of ROOTPID's own tree.
   foreign SNAP0 SNAP1 SECONDS
       Print the CPU used by foreign processes between two snapshots, in % of
-      one CPU (processes that appeared in between count in full).
+      one CPU (see foreign_pct for how it is estimated).
   quiet ROOTPID WINDOW
       Take two snapshots WINDOW seconds apart and print the foreign % of a CPU.
   row --csv FILE --json FIO_JSON key=value...
@@ -61,9 +62,19 @@ def read_stats():
     return out
 
 
+def machine_busy():
+    """Busy ticks of the whole machine: user+nice+system+irq+softirq."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return v[0] + v[1] + v[2] + v[5] + v[6]
+
+
 def foreign_snapshot(root):
+    """Return ({pid: ticks} of foreign processes, machine busy ticks, ticks
+    of ROOT's own process tree)."""
+    busy = machine_busy()
     stats = read_stats()
-    res = {}
+    res, ours = {}, 0
     for pid, (ppid, ticks) in stats.items():
         if pid == 2 or ppid == 2:          # kthreadd and kernel threads
             continue
@@ -75,33 +86,50 @@ def foreign_snapshot(root):
             if q <= 1 or q not in stats:
                 break
             q = stats[q][0]
-        if not mine:
+        if mine:
+            ours += ticks
+        else:
             res[pid] = ticks
-    return res
+    return res, busy, ours
 
 
 def write_snap(path, snap):
+    procs, busy, ours = snap
     with open(path, "w") as f:
-        for pid, t in snap.items():
+        f.write(f"# {busy} {ours}\n")
+        for pid, t in procs.items():
             f.write(f"{pid} {t}\n")
 
 
 def read_snap(path):
-    res = {}
+    procs, busy, ours = {}, 0, 0
     with open(path) as f:
         for line in f:
-            p, t = line.split()
-            res[int(p)] = int(t)
-    return res
+            a = line.split()
+            if a[0] == "#":
+                busy, ours = int(a[1]), int(a[2])
+            else:
+                procs[int(a[0])] = int(a[1])
+    return procs, busy, ours
 
 
 def foreign_pct(s0, s1, seconds):
+    """Foreign CPU between two snapshots in % of one CPU.
+
+    Two estimates, both too high in some case, and the smaller one is used:
+    the sum over foreign processes (a new process counts in full, and the
+    ticks of a child that exits are counted again in its parent's cutime),
+    and the machine's busy time minus our own tree (which also charges
+    kernel work done for us, e.g. in softirqs, as foreign)."""
+    p0, b0, o0 = s0
+    p1, b1, o1 = s1
     ticks = 0
-    for pid, t in s1.items():
-        d = t - s0.get(pid, 0)
+    for pid, t in p1.items():
+        d = t - p0.get(pid, 0)
         if d > 0:
             ticks += d
-    return 100.0 * ticks / CLK_TCK / max(seconds, 1e-3)
+    rest = max(0, (b1 - b0) - (o1 - o0))
+    return 100.0 * min(ticks, rest) / CLK_TCK / max(seconds, 1e-3)
 
 
 def load_fio_json(path):
@@ -257,4 +285,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    try:
+        sys.exit(main(sys.argv))
+    except KeyboardInterrupt:
+        sys.exit(130)
