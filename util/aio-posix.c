@@ -27,6 +27,7 @@ typedef struct AioHandler {
     IOHandler *io_read;
     IOHandler *io_write;
     void *opaque;
+    bool always_ready;      /* not in epoll: dispatched on every poll */
 } AioHandler;
 
 static uint64_t handler_tag(AioHandler *h)
@@ -104,9 +105,13 @@ void aio_set_fd_handler(AioContext *ctx, int fd,
     h = g_hash_table_lookup(ctx->handlers, GINT_TO_POINTER(fd));
 
     if (!io_read && !io_write) {
-        if (h) {
+        if (h && h->always_ready) {
+            qatomic_dec(&ctx->n_always_ready);
+        } else if (h) {
             /* Errors ignored: the caller may already have closed @fd. */
             epoll_ctl(ctx->epollfd, EPOLL_CTL_DEL, fd, NULL);
+        }
+        if (h) {
             /* Frees h; pending events carry its tag and find nothing. */
             g_hash_table_remove(ctx->handlers, GINT_TO_POINTER(fd));
         }
@@ -119,7 +124,7 @@ void aio_set_fd_handler(AioContext *ctx, int fd,
         h->io_read = io_read;
         h->io_write = io_write;
         h->opaque = opaque;
-        if (h->events != ev.events) {
+        if (h->events != ev.events && !h->always_ready) {
             ev.data.u64 = handler_tag(h);
             if (epoll_ctl(ctx->epollfd, EPOLL_CTL_MOD, fd, &ev) < 0 &&
                 errno == ENOENT) {
@@ -141,11 +146,17 @@ void aio_set_fd_handler(AioContext *ctx, int fd,
     h->opaque = opaque;
     ev.data.u64 = handler_tag(h);
     if (epoll_ctl(ctx->epollfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-        /* A programming error (regular file, bad fd): say so loudly. */
-        error_report("aio: cannot watch fd %d: %s", fd, g_strerror(errno));
-        g_free(h);
-        g_mutex_unlock(&ctx->lock);
-        return;
+        if (errno != EPERM) {
+            /* A programming error (bad fd): say so loudly. */
+            error_report("aio: cannot watch fd %d: %s", fd, g_strerror(errno));
+            g_free(h);
+            g_mutex_unlock(&ctx->lock);
+            return;
+        }
+        /* A regular file or directory (e.g. stdin redirected from a file):
+         * poll() would always report it ready, so do the same. */
+        h->always_ready = true;
+        qatomic_inc(&ctx->n_always_ready);
     }
     g_hash_table_insert(ctx->handlers, GINT_TO_POINTER(fd), h);
     g_mutex_unlock(&ctx->lock);
@@ -189,6 +200,39 @@ static bool aio_dispatch_event(AioContext *ctx, struct epoll_event *ev)
         handler_get(ctx, ev->data.u64, true, &fn, &opaque)) {
         fn(opaque);
         progress = true;
+    }
+    return progress;
+}
+
+/* Dispatch every always-ready handler once (see AioHandler.always_ready). */
+static bool aio_dispatch_always_ready(AioContext *ctx)
+{
+    g_autoptr(GArray) events = NULL;
+    GHashTableIter iter;
+    gpointer value;
+    bool progress = false;
+
+    if (!qatomic_read(&ctx->n_always_ready)) {
+        return false;
+    }
+    events = g_array_new(FALSE, FALSE, sizeof(struct epoll_event));
+    g_mutex_lock(&ctx->lock);
+    g_hash_table_iter_init(&iter, ctx->handlers);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        AioHandler *h = value;
+
+        if (h->always_ready) {
+            struct epoll_event ev = { .events = h->events,
+                                      .data.u64 = handler_tag(h) };
+            g_array_append_val(events, ev);
+        }
+    }
+    g_mutex_unlock(&ctx->lock);
+
+    /* Tags are re-checked: earlier callbacks may remove later handlers. */
+    for (guint i = 0; i < events->len; i++) {
+        progress |= aio_dispatch_event(ctx, &g_array_index(events,
+                                                           struct epoll_event, i));
     }
     return progress;
 }
@@ -347,7 +391,7 @@ bool aio_poll(AioContext *ctx, bool blocking)
         qatomic_fetch_add(&ctx->notify_me, 2);
         /* Pairs with aio_notify(): either we see the work or it sees us. */
         smp_mb();
-        if (!aio_bh_pending(ctx)) {
+        if (!aio_bh_pending(ctx) && !qatomic_read(&ctx->n_always_ready)) {
             timeout_ns = aio_timers_timeout_ns(ctx);
         }
     }
@@ -367,6 +411,7 @@ bool aio_poll(AioContext *ctx, bool blocking)
             progress |= aio_dispatch_event(ctx, &events[i]);
         }
     }
+    progress |= aio_dispatch_always_ready(ctx);
     progress |= aio_bh_poll(ctx);
     progress |= aio_timers_run(ctx);
     return progress;
@@ -382,7 +427,7 @@ static gboolean aio_source_prepare(GSource *source, gint *timeout)
     aio_claim_owner(ctx);
     /* GLib may sleep in poll() now: ask for notifications (bit 0). */
     __atomic_fetch_or(&ctx->notify_me, 1, __ATOMIC_SEQ_CST);
-    if (aio_bh_pending(ctx)) {
+    if (aio_bh_pending(ctx) || qatomic_read(&ctx->n_always_ready)) {
         *timeout = 0;
         return TRUE;
     }
@@ -399,7 +444,8 @@ static gboolean aio_source_check(GSource *source)
     if (g_source_query_unix_fd(source, ctx->epoll_tag) & G_IO_IN) {
         return TRUE;
     }
-    return aio_bh_pending(ctx) || aio_timers_timeout_ns(ctx) == 0;
+    return aio_bh_pending(ctx) || qatomic_read(&ctx->n_always_ready) ||
+           aio_timers_timeout_ns(ctx) == 0;
 }
 
 static gboolean aio_source_dispatch(GSource *source, GSourceFunc callback,

@@ -211,6 +211,7 @@ const char *error_get_hint(const Error *err)
     return err->hint ? err->hint->str : NULL;
 }
 
+/* The QMP class of @err (ERROR_CLASS_GENERIC_ERROR unless error_set()). */
 ErrorClass error_get_class(const Error *err)
 {
     return err->cls;

@@ -140,11 +140,14 @@ IOThread *iothread_find(const char *id)
     return iothreads ? g_hash_table_lookup(iothreads, id) : NULL;
 }
 
+/* The id given at creation; owned by @iothread. */
 const char *iothread_get_id(IOThread *iothread)
 {
     return iothread->id;
 }
 
+/* The context the IOThread polls; valid until iothread_destroy() (take a
+ * reference with aio_context_ref() to keep it longer). */
 AioContext *iothread_get_aio_context(IOThread *iothread)
 {
     return iothread->ctx;

@@ -33,7 +33,9 @@ AioContext *qemu_get_aio_context(void);
 AioContext *qemu_get_current_aio_context(void);
 bool qemu_in_main_thread(void);
 
-/* Record that the calling thread polls @ctx (IOThreads call this). */
+/* Record that the calling thread polls @ctx (IOThreads call this); NULL
+ * gives the calling thread's context up. A context nobody claimed belongs
+ * to the first thread that polls it. */
 void aio_context_set_thread(AioContext *ctx);
 bool aio_context_in_thread(AioContext *ctx); /* calling thread polls ctx? */
 
@@ -46,6 +48,10 @@ void aio_context_unref(AioContext *ctx);
  * handlers run in the thread polling @ctx when @fd is readable/writable.
  * May be called from any thread; a removal from the polling thread takes
  * effect at once (no handler runs after it returns).
+ * Handlers must tolerate a call when @fd is not ready (e.g. after a nested
+ * aio_poll() consumed the event): use non-blocking fds. An fd that epoll
+ * cannot watch (regular file) is reported ready on every poll, as poll()
+ * would.
  */
 void aio_set_fd_handler(AioContext *ctx, int fd,
                         IOHandler *io_read, IOHandler *io_write,

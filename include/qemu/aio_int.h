@@ -52,6 +52,9 @@ struct AioContext {
     GMutex lock;
     GHashTable *handlers;   /* fd -> AioHandler (aio-posix.c) */
     uint32_t handler_gen;   /* tags handlers so stale epoll events are dropped */
+    /* Handlers for fds epoll refuses (regular files): always ready, like
+     * poll() reports them. Count under lock, read racily as a hint. */
+    int n_always_ready;
     GQueue bh_queue;        /* scheduled BHs in FIFO order */
     QEMUTimer *timers;      /* pending timers sorted by expiry (FIFO on ties) */
     Coroutine *co_sched_head;   /* from aio_co_schedule(), FIFO */

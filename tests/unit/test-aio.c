@@ -260,6 +260,26 @@ static void test_fd_remove_in_batch(void)
     close(rd.b[1]);
 }
 
+/* Check that an fd epoll cannot watch (a regular file) is reported ready
+ * on every poll, as poll() would, until its handler is removed. */
+static void test_fd_regular_file(void)
+{
+    char path[] = "/tmp/test-aio-XXXXXX";
+    int fd = mkstemp(path);
+    int n = 0;
+
+    g_assert_cmpint(fd, >=, 0);
+    unlink(path);
+    aio_set_fd_handler(main_ctx(), fd, count_cb, NULL, &n);
+    g_assert_true(aio_poll(main_ctx(), true));
+    g_assert_true(aio_poll(main_ctx(), false));
+    g_assert_cmpint(n, ==, 2);
+    aio_set_fd_handler(main_ctx(), fd, NULL, NULL, NULL);
+    g_assert_false(aio_poll(main_ctx(), false));
+    g_assert_cmpint(n, ==, 2);
+    close(fd);
+}
+
 /* Check that timers fire in deadline order (FIFO on ties), not before
  * their deadline, and that a deleted timer does not fire. */
 typedef struct TimerArg {
@@ -625,6 +645,7 @@ int main(int argc, char **argv)
     g_test_add_func("/aio/fd/pipe-read", test_fd_pipe);
     g_test_add_func("/aio/fd/write", test_fd_write);
     g_test_add_func("/aio/fd/remove-in-batch", test_fd_remove_in_batch);
+    g_test_add_func("/aio/fd/regular-file", test_fd_regular_file);
     g_test_add_func("/aio/timer/order", test_timers_order);
     g_test_add_func("/aio/timer/from-thread", test_timer_from_thread);
     g_test_add_func("/aio/gsource/dispatch", test_gsource);
