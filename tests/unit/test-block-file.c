@@ -1,1 +1,851 @@
-/* placeholder: being written */
+/*
+ * Unit tests for the block layer over the "file" and "raw" drivers:
+ * option errors, read/write round trips (sync and in coroutines), many
+ * concurrent requests, O_DIRECT with unaligned requests and buffers,
+ * concurrent read-modify-write of one block, raw offset/size windows,
+ * read-only nodes, permission conflicts through a raw node, truncate,
+ * write-zeroes/discard, block status of a sparse file and blockdev-del.
+ *
+ * Files live in a directory under /var/tmp (tmpfs refuses O_DIRECT).
+ */
+#include "qemu/osdep.h"
+#include "qemu/aio.h"
+#include "qemu/coroutine.h"
+#include "qemu/error.h"
+#include "block/aio-wait.h"
+#include "block/block_int.h"
+#include "system/block-backend.h"
+
+#include <sys/stat.h>
+
+/* The scratch directory; set once in main(). */
+static char *test_dir;
+
+static char *test_path(const char *name)
+{
+    return g_build_filename(test_dir, name, NULL);
+}
+
+/* Create @name with @size bytes of @fill (0: a sparse file). */
+static char *make_file(const char *name, size_t size, int fill)
+{
+    char *path = test_path(name);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, size), ==, 0);
+    if (fill) {
+        g_autofree uint8_t *buf = g_malloc(size);
+        memset(buf, fill, size);
+        g_assert_cmpint(pwrite(fd, buf, size, 0), ==, (ssize_t)size);
+    }
+    close(fd);
+    return path;
+}
+
+/* Read @len bytes at @off of @path behind the block layer's back. */
+static uint8_t *read_file(const char *path, off_t off, size_t len)
+{
+    uint8_t *buf = g_malloc0(len);
+    int fd = open(path, O_RDONLY);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(pread(fd, buf, len, off), ==, (ssize_t)len);
+    close(fd);
+    return buf;
+}
+
+static off_t file_size(const char *path)
+{
+    struct stat st;
+
+    g_assert_cmpint(stat(path, &st), ==, 0);
+    return st.st_size;
+}
+
+/* Open a node from JSON text built with printf-style arguments. NULL and
+ * *errp set on failure. */
+static BlockDriverState * G_GNUC_PRINTF(2, 3)
+open_fmt(Error **errp, const char *fmt, ...)
+{
+    g_autofree char *json = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    json = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return bdrv_open_blockdev(qdict_from_json(json, &error_abort), errp);
+}
+
+/* Expect opening to fail with exactly @expected. */
+static void G_GNUC_PRINTF(2, 3)
+assert_open_error(const char *expected, const char *fmt, ...)
+{
+    g_autofree char *json = NULL;
+    Error *err = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    json = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_assert_null(bdrv_open_blockdev(qdict_from_json(json, &error_abort),
+                                     &err));
+    g_assert_nonnull(err);
+    g_assert_cmpstr(error_get_pretty(err), ==, expected);
+    error_free(err);
+}
+
+static BlockBackend *new_blk(BlockDriverState *bs, uint64_t perm)
+{
+    BlockBackend *blk = blk_new(qemu_get_aio_context(), perm, BLK_PERM_ALL);
+
+    blk_insert_bs(blk, bs, &error_abort);
+    return blk;
+}
+
+#define PERM_RW (BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE)
+
+static void delete_node(const char *name)
+{
+    bdrv_delete_named(name, &error_abort);
+}
+
+/* Open "file" with cache.direct=on, or skip the test if the filesystem
+ * refuses O_DIRECT. */
+static BlockDriverState *open_direct(const char *node_name, const char *path)
+{
+    Error *err = NULL;
+    BlockDriverState *bs = open_fmt(&err, "{\"driver\": \"file\", "
+                                    "\"node-name\": \"%s\", "
+                                    "\"filename\": \"%s\", "
+                                    "\"cache\": {\"direct\": true}}",
+                                    node_name, path);
+
+    if (!bs) {
+        g_assert_nonnull(strstr(error_get_pretty(err), "Invalid argument"));
+        error_free(err);
+        g_test_skip("O_DIRECT is refused by the filesystem of " "/var/tmp");
+    }
+    return bs;
+}
+
+/* Check the error texts of bad file and raw options. */
+static void test_open_errors(void)
+{
+    g_autofree char *path = make_file("errors.img", 65536, 0x11);
+    g_autofree char *missing = test_path("nosuch.img");
+    g_autofree char *msg = NULL;
+    BlockDriverState *bs;
+
+    assert_open_error("Parameter 'filename' is missing",
+                      "{\"driver\": \"file\"}");
+    msg = g_strdup_printf("Could not open '%s': No such file or directory",
+                          missing);
+    assert_open_error(msg, "{\"driver\": \"file\", \"filename\": \"%s\"}",
+                      missing);
+    g_free(msg);
+    assert_open_error("aio=native is not supported yet",
+                      "{\"driver\": \"file\", \"filename\": \"%s\", "
+                      "\"aio\": \"native\"}", path);
+    assert_open_error("aio=io_uring is not supported yet",
+                      "{\"driver\": \"file\", \"filename\": \"%s\", "
+                      "\"aio\": \"io_uring\"}", path);
+    assert_open_error("Parameter 'aio' does not accept value 'posix'",
+                      "{\"driver\": \"file\", \"filename\": \"%s\", "
+                      "\"aio\": \"posix\"}", path);
+    assert_open_error("Parameter 'locking' does not accept value 'maybe'",
+                      "{\"driver\": \"file\", \"filename\": \"%s\", "
+                      "\"locking\": \"maybe\"}", path);
+    msg = g_strdup_printf("'file' driver requires '%s' to be a regular file",
+                          test_dir);
+    assert_open_error(msg, "{\"driver\": \"file\", \"filename\": \"%s\", "
+                      "\"read-only\": true}", test_dir);
+    assert_open_error("A block device must be specified for \"file\"",
+                      "{\"driver\": \"raw\"}");
+    assert_open_error("Cannot find device=nosuch nor node-name=nosuch",
+                      "{\"driver\": \"raw\", \"file\": \"nosuch\"}");
+    assert_open_error("Parameter 'file.bogus' is unexpected",
+                      "{\"driver\": \"raw\", \"file\": {\"driver\": \"file\", "
+                      "\"filename\": \"%s\", \"bogus\": 1}}", path);
+    assert_open_error("Parameter 'bogus' is unexpected",
+                      "{\"driver\": \"raw\", \"bogus\": 1, \"file\": "
+                      "{\"driver\": \"file\", \"filename\": \"%s\"}}", path);
+    g_assert_null(bdrv_next_node(NULL));
+
+    /* Every locking value and aio=threads are accepted. */
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"lk\", \"filename\": \"%s\", \"locking\": \"off\", "
+                  "\"aio\": \"threads\"}", path);
+    g_assert_cmpint(bdrv_getlength(bs), ==, 65536);
+    g_assert_cmpstr(bdrv_get_format_name(bs), ==, "file");
+    delete_node("lk");
+}
+
+/* Check a write/read round trip through the sync wrappers, and that the
+ * data really is in the file. */
+static void test_rw_sync(void)
+{
+    g_autofree char *path = make_file("sync.img", 1 << 20, 0);
+    BlockDriverState *bs = open_fmt(&error_abort, "{\"driver\": \"file\", "
+                                    "\"node-name\": \"f\", "
+                                    "\"filename\": \"%s\"}", path);
+    BlockBackend *blk = new_blk(bs, PERM_RW);
+    g_autofree uint8_t *out = g_malloc(70000);
+    g_autofree uint8_t *in = g_malloc0(70000);
+    g_autofree uint8_t *disk = NULL;
+
+    for (int i = 0; i < 70000; i++) {
+        out[i] = i * 7 + 3;
+    }
+    g_assert_cmpint(blk_getlength(blk), ==, 1 << 20);
+    g_assert_cmpint(blk_pwrite(blk, 12345, 70000, out, 0), ==, 0);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+    g_assert_cmpint(blk_pread(blk, 12345, 70000, in, 0), ==, 0);
+    g_assert_cmpmem(in, 70000, out, 70000);
+    disk = read_file(path, 12345, 70000);
+    g_assert_cmpmem(disk, 70000, out, 70000);
+    g_assert_cmpint(blk_pwrite(blk, (1 << 20) - 10, 20, out, BDRV_REQ_FUA),
+                    ==, -EIO);
+    g_assert_cmpint(blk_pwrite(blk, (1 << 20) - 10, 10, out, BDRV_REQ_FUA),
+                    ==, 0);
+    g_assert_cmpint(file_size(path), ==, 1 << 20);
+
+    blk_unref(blk);
+    delete_node("f");
+}
+
+typedef struct VecIo {
+    BlockBackend *blk;
+    int ret_w, ret_r;
+    bool done;
+    uint8_t a[100], b[4000], c[333];
+    uint8_t ra[100], rb[4000], rc[333];
+} VecIo;
+
+static void coroutine_fn vec_io_entry(void *opaque)
+{
+    VecIo *v = opaque;
+    QEMUIOVector qiov, riov;
+
+    qemu_iovec_init(&qiov, 3);
+    qemu_iovec_add(&qiov, v->a, sizeof(v->a));
+    qemu_iovec_add(&qiov, v->b, sizeof(v->b));
+    qemu_iovec_add(&qiov, v->c, sizeof(v->c));
+    qemu_iovec_init(&riov, 3);
+    qemu_iovec_add(&riov, v->ra, sizeof(v->ra));
+    qemu_iovec_add(&riov, v->rb, sizeof(v->rb));
+    qemu_iovec_add(&riov, v->rc, sizeof(v->rc));
+
+    v->ret_w = blk_co_pwritev(v->blk, 999, qiov.size, &qiov, 0);
+    v->ret_r = blk_co_preadv(v->blk, 999, riov.size, &riov, 0);
+    qemu_iovec_destroy(&qiov);
+    qemu_iovec_destroy(&riov);
+    v->done = true;
+    aio_wait_kick();
+}
+
+/* Check a scatter/gather write and read in a coroutine. */
+static void test_rw_coroutine(void)
+{
+    g_autofree char *path = make_file("co.img", 65536, 0);
+    BlockDriverState *bs = open_fmt(&error_abort, "{\"driver\": \"file\", "
+                                    "\"node-name\": \"f\", "
+                                    "\"filename\": \"%s\"}", path);
+    BlockBackend *blk = new_blk(bs, PERM_RW);
+    g_autofree VecIo *v = g_new0(VecIo, 1);
+    g_autofree uint8_t *disk = NULL;
+
+    v->blk = blk;
+    memset(v->a, 'a', sizeof(v->a));
+    memset(v->b, 'b', sizeof(v->b));
+    memset(v->c, 'c', sizeof(v->c));
+    qemu_coroutine_enter(qemu_coroutine_create(vec_io_entry, v));
+    AIO_WAIT_WHILE(!v->done);
+    g_assert_cmpint(v->ret_w, ==, 0);
+    g_assert_cmpint(v->ret_r, ==, 0);
+    g_assert_cmpmem(v->ra, sizeof(v->ra), v->a, sizeof(v->a));
+    g_assert_cmpmem(v->rb, sizeof(v->rb), v->b, sizeof(v->b));
+    g_assert_cmpmem(v->rc, sizeof(v->rc), v->c, sizeof(v->c));
+    disk = read_file(path, 999 + 100 + 4000, 333);
+    g_assert_cmpmem(disk, 333, v->c, 333);
+
+    blk_unref(blk);
+    delete_node("f");
+}
+
+typedef struct PatternReq {
+    BlockBackend *blk;
+    int64_t offset;
+    int64_t bytes;
+    int pattern;
+    int ret;
+    int *completed;
+} PatternReq;
+
+static void coroutine_fn pattern_write_entry(void *opaque)
+{
+    PatternReq *r = opaque;
+    uint8_t *buf = qemu_memalign(4096, r->bytes + 1);
+
+    /* Deliberately misaligned in memory by one byte. */
+    memset(buf + 1, r->pattern, r->bytes);
+    r->ret = blk_co_pwrite(r->blk, r->offset, r->bytes, buf + 1, 0);
+    qemu_vfree(buf);
+    qatomic_inc(r->completed);
+    aio_wait_kick();
+}
+
+/* Start @n pattern writes at once and wait for all of them. */
+static void run_pattern_writes(PatternReq *reqs, int n)
+{
+    int completed = 0;
+
+    for (int i = 0; i < n; i++) {
+        reqs[i].completed = &completed;
+        qemu_coroutine_enter(qemu_coroutine_create(pattern_write_entry,
+                                                   &reqs[i]));
+    }
+    AIO_WAIT_WHILE(qatomic_read(&completed) < n);
+    for (int i = 0; i < n; i++) {
+        g_assert_cmpint(reqs[i].ret, ==, 0);
+    }
+}
+
+/* Check that 64 concurrent writes to distinct ranges all land. */
+static void test_concurrent(void)
+{
+    g_autofree char *path = make_file("conc.img", 64 * 65536, 0);
+    BlockDriverState *bs = open_fmt(&error_abort, "{\"driver\": \"file\", "
+                                    "\"node-name\": \"f\", "
+                                    "\"filename\": \"%s\"}", path);
+    BlockBackend *blk = new_blk(bs, PERM_RW);
+    PatternReq reqs[64];
+    g_autofree uint8_t *disk = NULL;
+
+    for (int i = 0; i < 64; i++) {
+        reqs[i] = (PatternReq) { .blk = blk, .offset = i * 65536,
+                                 .bytes = 65536, .pattern = i + 1 };
+    }
+    run_pattern_writes(reqs, 64);
+    disk = read_file(path, 0, 64 * 65536);
+    for (int i = 0; i < 64 * 65536; i++) {
+        g_assert_cmpint(disk[i], ==, i / 65536 + 1);
+    }
+    blk_unref(blk);
+    delete_node("f");
+}
+
+/*
+ * Check O_DIRECT with requests that are unaligned in offset, length and
+ * memory, against a shadow copy, and that the file does not grow.
+ */
+static void test_direct_unaligned(void)
+{
+    const size_t size = 256 * 1024;
+    g_autofree char *path = make_file("direct.img", size, 0x5a);
+    BlockDriverState *bs = open_direct("d", path);
+    BlockBackend *blk;
+    g_autofree uint8_t *shadow = NULL;
+    g_autofree uint8_t *disk = NULL;
+    uint8_t *buf;
+    static const struct { int64_t off, len; } ops[] = {
+        { 0, 1 }, { 1, 511 }, { 100, 1000 }, { 4095, 2 }, { 4096, 4096 },
+        { 5000, 70000 }, { 511, 513 }, { 200000, 3 }, { 262140, 4 },
+        { 8192, 65536 }, { 3, 4093 },
+    };
+
+    if (!bs) {
+        return;
+    }
+    g_assert_cmpuint(bdrv_get_request_alignment(bs), >=, 512);
+    blk = new_blk(bs, PERM_RW);
+    shadow = g_malloc(size);
+    memset(shadow, 0x5a, size);
+    buf = qemu_memalign(4096, 80000);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(ops); i++) {
+        uint8_t *p = buf + (i % 3);     /* aligned, then misaligned */
+
+        for (int64_t j = 0; j < ops[i].len; j++) {
+            p[j] = (uint8_t)(i * 31 + j);
+        }
+        memcpy(shadow + ops[i].off, p, ops[i].len);
+        g_assert_cmpint(blk_pwrite(blk, ops[i].off, ops[i].len, p, 0), ==, 0);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(ops); i++) {
+        uint8_t *p = buf + 1;
+
+        /* Read each range shifted by one byte. */
+        bool past_end = ops[i].off + 1 + ops[i].len > (int64_t)size;
+
+        g_assert_cmpint(blk_pread(blk, ops[i].off + 1, ops[i].len, p, 0), ==,
+                        past_end ? -EIO : 0);
+        if (!past_end) {
+            g_assert_cmpmem(p, ops[i].len, shadow + ops[i].off + 1,
+                            ops[i].len);
+        }
+    }
+    qemu_vfree(buf);
+    blk_unref(blk);
+    delete_node("d");
+
+    disk = read_file(path, 0, size);
+    g_assert_cmpmem(disk, size, shadow, size);
+    g_assert_cmpint(file_size(path), ==, size);
+}
+
+/*
+ * Check that concurrent unaligned writes into the same 512-byte block
+ * never lose each other's data: each read-modify-write must see the
+ * previous one's result. 64 writers of 8 bytes each, all at once:
+ *
+ *   writer 0: read block, patch [0,8),  write block
+ *   writer 1: (waits for 0) read block, patch [8,16), write block
+ *   ...
+ *
+ * Aligned writes to a neighbouring block run alongside.
+ */
+static void test_direct_concurrent_rmw(void)
+{
+    g_autofree char *path = make_file("rmw.img", 65536, 0);
+    BlockDriverState *bs = open_direct("d", path);
+    BlockBackend *blk;
+    PatternReq reqs[72];
+    g_autofree uint8_t *disk = NULL;
+
+    if (!bs) {
+        return;
+    }
+    blk = new_blk(bs, PERM_RW);
+    for (int i = 0; i < 64; i++) {
+        reqs[i] = (PatternReq) { .blk = blk, .offset = i * 8, .bytes = 8,
+                                 .pattern = i + 1 };
+    }
+    for (int i = 64; i < 72; i++) {
+        reqs[i] = (PatternReq) { .blk = blk, .offset = 4096 * (i - 63),
+                                 .bytes = 4096, .pattern = 0xee };
+    }
+    run_pattern_writes(reqs, 72);
+    blk_unref(blk);
+    delete_node("d");
+
+    disk = read_file(path, 0, 512);
+    for (int i = 0; i < 512; i++) {
+        g_assert_cmpint(disk[i], ==, i / 8 + 1);
+    }
+}
+
+/* Check that a raw node maps its window onto the file and enforces the
+ * window's end, and the error for a window past the file's end. */
+static void test_raw_window(void)
+{
+    g_autofree char *path = make_file("raw.img", 65536, 0x11);
+    g_autofree uint8_t *disk = NULL;
+    BlockDriverState *raw;
+    BlockBackend *blk;
+    uint8_t buf[1000];
+
+    raw = open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": "
+                   "\"r\", \"offset\": 4096, \"size\": 8192, \"file\": "
+                   "{\"driver\": \"file\", \"filename\": \"%s\"}}", path);
+    g_assert_cmpint(bdrv_getlength(raw), ==, 8192);
+    g_assert_cmpstr(bdrv_get_format_name(raw), ==, "raw");
+    blk = new_blk(raw, PERM_RW);
+    memset(buf, 0x77, sizeof(buf));
+    g_assert_cmpint(blk_pwrite(blk, 0, sizeof(buf), buf, 0), ==, 0);
+    g_assert_cmpint(blk_pwrite(blk, 8192 - 10, 10, buf, 0), ==, 0);
+    g_assert_cmpint(blk_pwrite(blk, 8192 - 10, 11, buf, 0), ==, -EIO);
+    g_assert_cmpint(blk_pread(blk, 8000, 193, buf, 0), ==, -EIO);
+    g_assert_cmpint(blk_pread(blk, 1000, 10, buf, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0x11);
+    blk_unref(blk);
+    delete_node("r");
+
+    disk = read_file(path, 0, 65536);
+    g_assert_cmpint(disk[4095], ==, 0x11);
+    g_assert_cmpint(disk[4096], ==, 0x77);
+    g_assert_cmpint(disk[4096 + 999], ==, 0x77);
+    g_assert_cmpint(disk[4096 + 1000], ==, 0x11);
+    g_assert_cmpint(disk[4096 + 8191], ==, 0x77);
+    g_assert_cmpint(disk[4096 + 8192], ==, 0x11);
+
+    assert_open_error("The sum of offset (60000) and size (8192) has to be "
+                      "smaller or equal to the actual size of the containing "
+                      "file (65536)",
+                      "{\"driver\": \"raw\", \"offset\": 60000, "
+                      "\"size\": 8192, \"file\": {\"driver\": \"file\", "
+                      "\"filename\": \"%s\"}}", path);
+    assert_open_error("Offset (70000) cannot be greater than size of the "
+                      "containing file (65536)",
+                      "{\"driver\": \"raw\", \"offset\": 70000, \"file\": "
+                      "{\"driver\": \"file\", \"filename\": \"%s\"}}", path);
+
+    /* Without size, the window runs to the end of the file. */
+    open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": \"f\", "
+             "\"filename\": \"%s\"}", path);
+    raw = open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": "
+                   "\"r\", \"offset\": 1000, \"file\": \"f\"}");
+    g_assert_cmpint(bdrv_getlength(raw), ==, 65536 - 1000);
+    delete_node("r");
+    delete_node("f");
+}
+
+/* Check that read-only file nodes refuse writers and make raw nodes on
+ * top of them read-only. */
+static void test_read_only(void)
+{
+    g_autofree char *path = make_file("ro.img", 65536, 0x22);
+    BlockDriverState *file, *raw;
+    BlockBackend *blk;
+    Error *err = NULL;
+    uint8_t buf[512];
+
+    file = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                    "\"f\", \"filename\": \"%s\", \"read-only\": true}", path);
+    g_assert_true(bdrv_is_read_only(file));
+    blk = blk_new(qemu_get_aio_context(), PERM_RW, BLK_PERM_ALL);
+    g_assert_false(blk_insert_bs(blk, file, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Block node is read-only");
+    error_free(err);
+    err = NULL;
+    blk_unref(blk);
+
+    raw = open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": "
+                   "\"r\", \"file\": \"f\"}");
+    g_assert_true(bdrv_is_read_only(raw));
+    blk = blk_new(qemu_get_aio_context(), PERM_RW, BLK_PERM_ALL);
+    g_assert_false(blk_insert_bs(blk, raw, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Block node is read-only");
+    error_free(err);
+    blk_unref(blk);
+
+    blk = new_blk(raw, BLK_PERM_CONSISTENT_READ);
+    g_assert_cmpint(blk_pread(blk, 0, sizeof(buf), buf, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0x22);
+    blk_unref(blk);
+    delete_node("r");
+    delete_node("f");
+
+    /* A nested child inherits read-only from its parent. */
+    raw = open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": "
+                   "\"r\", \"read-only\": true, \"file\": {\"driver\": "
+                   "\"file\", \"filename\": \"%s\"}}", path);
+    g_assert_true(bdrv_is_read_only(raw));
+    g_assert_true(bdrv_is_read_only(raw->file->bs));
+    delete_node("r");
+}
+
+/* Check that a writer on a raw node keeps others from writing to the
+ * file node below it. */
+static void test_perm_conflict_through_raw(void)
+{
+    g_autofree char *path = make_file("perm.img", 65536, 0);
+    BlockDriverState *file, *raw;
+    BlockBackend *top, *below;
+    Error *err = NULL;
+
+    file = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                    "\"file0\", \"filename\": \"%s\"}", path);
+    raw = open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": "
+                   "\"raw0\", \"file\": \"file0\"}");
+    top = blk_new(qemu_get_aio_context(), PERM_RW, BLK_PERM_CONSISTENT_READ);
+    g_assert_true(blk_insert_bs(top, raw, &error_abort));
+    below = blk_new(qemu_get_aio_context(), PERM_RW, BLK_PERM_ALL);
+    g_assert_false(blk_insert_bs(below, file, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Conflicts with use by node 'raw0' as 'file', which does "
+                    "not allow 'write' on file0");
+    error_free(err);
+
+    /* Once the top user goes away, the raw node lets go of write. */
+    blk_unref(top);
+    g_assert_true(blk_insert_bs(below, file, &error_abort));
+    blk_unref(below);
+    delete_node("raw0");
+    delete_node("file0");
+}
+
+/* Check blockdev-del of a node used by a raw node. */
+static void test_delete_busy(void)
+{
+    g_autofree char *path = make_file("busy.img", 65536, 0);
+    Error *err = NULL;
+
+    open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": \"file0\", "
+             "\"filename\": \"%s\"}", path);
+    open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": \"raw0\", "
+             "\"file\": \"file0\"}");
+    g_assert_false(bdrv_delete_named("file0", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Node 'file0' is busy: node is used as 'file' by node "
+                    "'raw0'");
+    error_free(err);
+    delete_node("raw0");
+    delete_node("file0");
+    g_assert_null(bdrv_next_node(NULL));
+}
+
+/* Check growing and shrinking through a backend, and its errors. */
+static void test_truncate(void)
+{
+    g_autofree char *path = make_file("trunc.img", 65536, 0x33);
+    BlockDriverState *bs, *raw;
+    BlockBackend *blk;
+    Error *err = NULL;
+    uint8_t buf[4096];
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"f\", \"filename\": \"%s\"}", path);
+    blk = new_blk(bs, PERM_RW | BLK_PERM_RESIZE);
+    g_assert_cmpint(blk_truncate(blk, 1 << 20, true, PREALLOC_MODE_OFF,
+                                 &error_abort), ==, 0);
+    g_assert_cmpint(blk_getlength(blk), ==, 1 << 20);
+    g_assert_cmpint(file_size(path), ==, 1 << 20);
+    g_assert_cmpint(blk_pread(blk, 65536, sizeof(buf), buf, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0);
+    g_assert_cmpint(blk_pwrite(blk, (1 << 20) - 4096, 4096, buf, 0), ==, 0);
+
+    g_assert_cmpint(blk_truncate(blk, 4096, true, PREALLOC_MODE_OFF,
+                                 &error_abort), ==, 0);
+    g_assert_cmpint(blk_getlength(blk), ==, 4096);
+    g_assert_cmpint(file_size(path), ==, 4096);
+    g_assert_cmpint(blk_pread(blk, 4000, 97, buf, 0), ==, -EIO);
+
+    g_assert_cmpint(blk_truncate(blk, 8192, true, PREALLOC_MODE_FULL, &err),
+                    ==, -ENOTSUP);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Unsupported preallocation mode 'full'");
+    error_free(err);
+    err = NULL;
+    blk_unref(blk);
+
+    /* Without the resize permission. */
+    blk = new_blk(bs, PERM_RW);
+    g_assert_cmpint(blk_truncate(blk, 8192, true, PREALLOC_MODE_OFF, &err),
+                    ==, -EPERM);
+    error_free(err);
+    err = NULL;
+    blk_unref(blk);
+
+    /* A raw node without size follows; one with a size refuses. */
+    raw = open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": "
+                   "\"r\", \"offset\": 512, \"file\": \"f\"}");
+    blk = new_blk(raw, PERM_RW | BLK_PERM_RESIZE);
+    g_assert_cmpint(blk_truncate(blk, 10000, true, PREALLOC_MODE_OFF,
+                                 &error_abort), ==, 0);
+    g_assert_cmpint(blk_getlength(blk), ==, 10000);
+    g_assert_cmpint(file_size(path), ==, 10512);
+    blk_unref(blk);
+    delete_node("r");
+
+    raw = open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": "
+                   "\"r\", \"size\": 512, \"file\": \"f\"}");
+    blk = new_blk(raw, PERM_RW | BLK_PERM_RESIZE);
+    g_assert_cmpint(blk_truncate(blk, 1024, true, PREALLOC_MODE_OFF, &err),
+                    ==, -ENOTSUP);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Cannot resize fixed-size raw disks");
+    error_free(err);
+    blk_unref(blk);
+    delete_node("r");
+    delete_node("f");
+}
+
+typedef struct StatusReq {
+    BlockBackend *blk;
+    int64_t offset, bytes, pnum;
+    int ret;
+    bool done;
+} StatusReq;
+
+static void coroutine_fn status_entry(void *opaque)
+{
+    StatusReq *s = opaque;
+
+    s->ret = blk_co_block_status(s->blk, s->offset, s->bytes, &s->pnum);
+    s->done = true;
+    aio_wait_kick();
+}
+
+static int block_status(BlockBackend *blk, int64_t offset, int64_t bytes,
+                        int64_t *pnum)
+{
+    StatusReq s = { .blk = blk, .offset = offset, .bytes = bytes };
+
+    qemu_coroutine_enter(qemu_coroutine_create(status_entry, &s));
+    AIO_WAIT_WHILE(!s.done);
+    *pnum = s.pnum;
+    return s.ret;
+}
+
+/* Check block status of a sparse file: hole, data, hole to the end. */
+static void test_block_status(void)
+{
+    g_autofree char *path = make_file("sparse.img", 1 << 20, 0);
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    uint8_t buf[4096];
+    int64_t pnum;
+    int ret;
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"f\", \"filename\": \"%s\"}", path);
+    blk = new_blk(bs, PERM_RW);
+    memset(buf, 1, sizeof(buf));
+    g_assert_cmpint(blk_pwrite(blk, 512 * 1024, sizeof(buf), buf, 0), ==, 0);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+
+    ret = block_status(blk, 0, 1 << 20, &pnum);
+    if (ret & BDRV_BLOCK_DATA) {
+        /* The filesystem does not report holes. */
+        g_assert_cmpint(pnum, ==, 1 << 20);
+        g_test_skip("no SEEK_HOLE support under /var/tmp");
+        goto out;
+    }
+    g_assert_cmpint(ret, ==, BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED);
+    g_assert_cmpint(pnum, ==, 512 * 1024);
+    ret = block_status(blk, 512 * 1024, 1 << 20, &pnum);
+    g_assert_cmpint(ret & BDRV_BLOCK_DATA, ==, BDRV_BLOCK_DATA);
+    g_assert_cmpint(pnum, ==, 4096);
+    ret = block_status(blk, 512 * 1024 + 4096, 1 << 20, &pnum);
+    g_assert_cmpint(ret & BDRV_BLOCK_ZERO, ==, BDRV_BLOCK_ZERO);
+    g_assert_cmpint(pnum, ==, 512 * 1024 - 4096);
+    ret = block_status(blk, 1 << 20, 4096, &pnum);
+    g_assert_cmpint(ret, ==, 0);
+    g_assert_cmpint(pnum, ==, 0);
+out:
+    blk_unref(blk);
+    delete_node("f");
+}
+
+typedef struct ZeroReqs {
+    BlockBackend *blk;
+    int r1, r2, r3;
+    bool done;
+} ZeroReqs;
+
+static void coroutine_fn zero_discard_entry(void *opaque)
+{
+    ZeroReqs *z = opaque;
+
+    z->r1 = blk_co_pwrite_zeroes(z->blk, 0, 256 * 1024, BDRV_REQ_MAY_UNMAP);
+    z->r2 = blk_co_pwrite_zeroes(z->blk, 300000, 1000, 0);
+    z->r3 = blk_co_pdiscard(z->blk, 512 * 1024, 256 * 1024);
+    z->done = true;
+    aio_wait_kick();
+}
+
+/* Check write-zeroes (with and without unmap, aligned or not) and
+ * discard: zeroes read back, neighbours survive, holes appear. */
+static void test_write_zeroes_discard(void)
+{
+    ZeroReqs z = { 0 };
+    g_autofree char *path = make_file("zero.img", 1 << 20, 0x44);
+    g_autofree uint8_t *disk = NULL;
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    int64_t before, after;
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"f\", \"filename\": \"%s\", \"discard\": \"unmap\"}",
+                  path);
+    blk = new_blk(bs, PERM_RW);
+    before = bdrv_get_allocated_file_size(bs);
+    g_assert_cmpint(before, >=, 1 << 20);
+
+    z.blk = blk;
+    qemu_coroutine_enter(qemu_coroutine_create(zero_discard_entry, &z));
+    AIO_WAIT_WHILE(!z.done);
+    g_assert_cmpint(z.r1, ==, 0);
+    g_assert_cmpint(z.r2, ==, 0);
+    g_assert_cmpint(z.r3, ==, 0);
+    after = bdrv_get_allocated_file_size(bs);
+    g_assert_cmpint(after, <, before);
+    blk_unref(blk);
+    delete_node("f");
+
+    disk = read_file(path, 0, 1 << 20);
+    for (int i = 0; i < 256 * 1024; i++) {
+        g_assert_cmpint(disk[i], ==, 0);
+    }
+    g_assert_cmpint(disk[256 * 1024], ==, 0x44);
+    g_assert_cmpint(disk[299999], ==, 0x44);
+    g_assert_cmpint(disk[300000], ==, 0);
+    g_assert_cmpint(disk[300999], ==, 0);
+    g_assert_cmpint(disk[301000], ==, 0x44);
+    g_assert_cmpint(disk[512 * 1024], ==, 0);
+    g_assert_cmpint(disk[768 * 1024 - 1], ==, 0);
+    g_assert_cmpint(disk[768 * 1024], ==, 0x44);
+    g_assert_cmpint(file_size(path), ==, 1 << 20);
+}
+
+/* Check that detect-zeroes=unmap turns a write of zeroes into a hole. */
+static void test_detect_zeroes(void)
+{
+    g_autofree char *path = make_file("detect.img", 1 << 20, 0x55);
+    g_autofree uint8_t *zeroes = g_malloc0(512 * 1024);
+    g_autofree uint8_t *disk = NULL;
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    int64_t before;
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"f\", \"filename\": \"%s\", \"discard\": \"unmap\", "
+                  "\"detect-zeroes\": \"unmap\"}", path);
+    blk = new_blk(bs, PERM_RW);
+    before = bdrv_get_allocated_file_size(bs);
+    g_assert_cmpint(blk_pwrite(blk, 0, 512 * 1024, zeroes, 0), ==, 0);
+    g_assert_cmpint(bdrv_get_allocated_file_size(bs), <=,
+                    before - 256 * 1024);
+    blk_unref(blk);
+    delete_node("f");
+    disk = read_file(path, 0, 1 << 20);
+    g_assert_cmpmem(disk, 512 * 1024, zeroes, 512 * 1024);
+    g_assert_cmpint(disk[512 * 1024], ==, 0x55);
+}
+
+static void remove_test_dir(void)
+{
+    g_autoptr(GDir) dir = g_dir_open(test_dir, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *path = test_path(name);
+        unlink(path);
+    }
+    rmdir(test_dir);
+}
+
+int main(int argc, char **argv)
+{
+    char tmpl[] = "/var/tmp/test-block-file-XXXXXX";
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    qemu_init_main_loop(&error_abort);
+    test_dir = g_strdup(mkdtemp(tmpl));
+    g_assert_nonnull(test_dir);
+
+    g_test_add_func("/block/file/open-errors", test_open_errors);
+    g_test_add_func("/block/file/rw-sync", test_rw_sync);
+    g_test_add_func("/block/file/rw-coroutine", test_rw_coroutine);
+    g_test_add_func("/block/file/concurrent", test_concurrent);
+    g_test_add_func("/block/file/direct-unaligned", test_direct_unaligned);
+    g_test_add_func("/block/file/direct-concurrent-rmw",
+                    test_direct_concurrent_rmw);
+    g_test_add_func("/block/file/raw-window", test_raw_window);
+    g_test_add_func("/block/file/read-only", test_read_only);
+    g_test_add_func("/block/file/perm-conflict-through-raw",
+                    test_perm_conflict_through_raw);
+    g_test_add_func("/block/file/delete-busy", test_delete_busy);
+    g_test_add_func("/block/file/truncate", test_truncate);
+    g_test_add_func("/block/file/block-status", test_block_status);
+    g_test_add_func("/block/file/write-zeroes-discard",
+                    test_write_zeroes_discard);
+    g_test_add_func("/block/file/detect-zeroes", test_detect_zeroes);
+    ret = g_test_run();
+
+    remove_test_dir();
+    g_free(test_dir);
+    return ret;
+}
