@@ -38,7 +38,7 @@ RUN_FIELDS = [
 ]
 
 VERIFY_FIELDS = [
-    "time", "tag", "system", "backend", "case", "iodepth", "jobs", "size",
+    "time", "tag", "rep", "system", "backend", "case", "iodepth", "jobs", "size",
     "result", "fio_rc", "fio_error", "verify_lines", "ios", "detail",
 ]
 
@@ -255,7 +255,7 @@ def cmd_verify_row(argv):
         result, detail = "PASS", ""
     row["result"], row["detail"] = result, detail
     append_row(csv_path, VERIFY_FIELDS, row)
-    print(f"  {row['system']:<5} {row['backend']:<6} {row['case']:<10} {result:<5}"
+    print(f"  rep {row['rep']} {row['system']:<5} {row['backend']:<6} {row['case']:<10} {result:<5}"
           f" verify-lines={len(lines)} fio_error={row['fio_error']} {detail}", flush=True)
     return {"PASS": 0, "FAIL": 1}.get(result, 2)
 

@@ -288,23 +288,31 @@ def verify(args):
         sys.exit("summarize: no verify runs")
     systems = ordered(r["system"] for r in rows)
     cases = ordered(r["case"] for r in rows)
-    res = {(r["case"], r["system"]): r for r in rows}
+    res = defaultdict(list)
+    for r in rows:
+        res[(r["case"], r["system"])].append(r)
     md = ["# fio --verify=crc32c, randwrite 4k libaio, file-backed raw export\n",
           "| case | " + " | ".join(systems) + " |", "|---|" + "---|" * len(systems)]
     for c in cases:
         vals = []
         for s in systems:
-            r = res.get((c, s))
-            if not r:
+            runs = res.get((c, s))
+            if not runs:
                 vals.append("-")
-            elif r["result"] == "PASS":
-                vals.append("PASS")
-            else:
-                vals.append(f"**{r['result']}** ({r['verify_lines']} verify lines, "
-                            f"fio error {r['fio_error']})")
+                continue
+            bad = [r for r in runs if r["result"] != "PASS"]
+            if not bad:
+                vals.append(f"PASS ({len(runs)}/{len(runs)})")
+                continue
+            # FAIL (data corruption) outranks ERROR (fio could not run)
+            worst = "FAIL" if any(r["result"] == "FAIL" for r in bad) else "ERROR"
+            lines = sum(int(r["verify_lines"] or 0) for r in bad)
+            errs = ",".join(ordered(r["fio_error"] for r in bad))
+            vals.append(f"**{worst}** ({len(bad)}/{len(runs)} runs; {lines} verify "
+                        f"lines, fio error {errs})")
         md.append(f"| {c} | " + " | ".join(vals) + " |")
     md.append("\nqdN-jM = fio --iodepth=N --numjobs=M; each job writes its own region of "
-              f"{rows[0]['size']} and then reads it back.")
+              f"{rows[0]['size']} and then reads it back. (k/n): runs passed or failed.")
     text = "\n".join(md) + "\n"
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "verify.md"), "w") as f:
