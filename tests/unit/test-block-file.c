@@ -341,7 +341,7 @@ static void test_concurrent(void)
  */
 static void test_direct_unaligned(void)
 {
-    const size_t size = 256 * 1024;
+    const size_t size = 4 * 1024 * 1024;
     g_autofree char *path = make_file("direct.img", size, 0x5a);
     BlockDriverState *bs = open_direct("d", path);
     BlockBackend *blk;
@@ -352,6 +352,8 @@ static void test_direct_unaligned(void)
         { 0, 1 }, { 1, 511 }, { 100, 1000 }, { 4095, 2 }, { 4096, 4096 },
         { 5000, 70000 }, { 511, 513 }, { 200000, 3 }, { 262140, 4 },
         { 8192, 65536 }, { 3, 4093 },
+        /* More than one bounce buffer's worth (1 MiB). */
+        { 300001, 2500000 }, { 4194300, 4 },
     };
 
     if (!bs) {
@@ -361,7 +363,7 @@ static void test_direct_unaligned(void)
     blk = new_blk(bs, PERM_RW);
     shadow = g_malloc(size);
     memset(shadow, 0x5a, size);
-    buf = qemu_memalign(4096, 80000);
+    buf = qemu_memalign(4096, 2600000);
 
     for (size_t i = 0; i < G_N_ELEMENTS(ops); i++) {
         uint8_t *p = buf + (i % 3);     /* aligned, then misaligned */

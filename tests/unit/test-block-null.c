@@ -181,6 +181,22 @@ static void test_read_zeroes(void)
     }
     g_assert_cmpint(blk_getlength(zblk), ==, 4096);
 
+    /* null-aio completes through the event loop, with the same result. */
+    {
+        BlockDriverState *as = open_json("{\"driver\": \"null-aio\", "
+                                         "\"node-name\": \"az\", "
+                                         "\"read-zeroes\": true}");
+        BlockBackend *ablk = new_blk(as, BLK_PERM_CONSISTENT_READ,
+                                     BLK_PERM_ALL);
+
+        memset(buf, 0xa5, sizeof(buf));
+        g_assert_cmpint(blk_pread(ablk, 0, sizeof(buf), buf, 0), ==, 0);
+        g_assert_cmpint(buf[0], ==, 0);
+        g_assert_cmpint(buf[511], ==, 0);
+        blk_unref(ablk);
+        delete_node("az");
+    }
+
     blk_unref(blk);
     blk_unref(zblk);
     delete_node("nz");
