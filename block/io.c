@@ -305,17 +305,19 @@ out:
     return ret;
 }
 
-/*
- * Write @bytes at @offset from @qiov (or zeroes via @zero_fn when @qiov
- * is NULL) with any alignment. Partial blocks at either end are
- * read-modify-written under a serialising tracked request. May yield.
- */
+/* Writes an aligned range whose data is at @qiov_off in @qiov. */
 typedef int coroutine_fn AlignedWriteFunc(BlockDriverState *bs,
                                           int64_t offset, int64_t bytes,
                                           QEMUIOVector *qiov,
                                           size_t qiov_off,
                                           BdrvRequestFlags flags);
 
+/*
+ * Write @bytes at @offset with any alignment: the aligned middle through
+ * @aligned_fn, partial blocks at either end read-modify-written from
+ * @qiov (zeroes when @qiov is NULL) under a serialising tracked request.
+ * Returns 0 or -errno. May yield.
+ */
 static int coroutine_fn bdrv_do_write(BlockDriverState *bs, int64_t offset,
                                       int64_t bytes, QEMUIOVector *qiov,
                                       AlignedWriteFunc *aligned_fn,
