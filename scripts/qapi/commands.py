@@ -12,7 +12,6 @@ QmpCommandFunc signature.
 """
 
 from .common import Output, c_name, header_comment
-from .schema import ObjectType
 
 
 def handler_params(cmd):
@@ -176,5 +175,3 @@ def generate(schema, outdir, prefix=''):
     h.write(outdir)
     c.write(outdir)
 
-
-__all__ = ['generate', 'ObjectType']

@@ -6,6 +6,8 @@ with its description, a table of members and the Returns/Errors/Example
 sections of its comment.
 """
 
+import re
+
 from .common import Output
 from .schema import (AlternateType, ArrayType, Command, EnumType, Event,
                      ObjectType)
@@ -23,8 +25,13 @@ def anchor(name):
     return name.lower().replace('_', '-')
 
 
+def refs(text):
+    """'@name' in prose becomes `name`."""
+    return re.sub(r'@([A-Za-z0-9_-]+)', r'`\1`', text)
+
+
 def cell(text):
-    return ' '.join(text.split()).replace('|', '\\|')
+    return refs(' '.join(text.split())).replace('|', '\\|')
 
 
 def member_table(members, doc_of):
@@ -37,18 +44,6 @@ def member_table(members, doc_of):
     return '\n'.join(rows) + '\n\n'
 
 
-def doc_of_member(m):
-    owner = m.owner
-    while owner is not None:
-        doc = owner.doc
-        if doc is None and owner.is_implicit:
-            doc = owner.user_doc
-        if doc is not None and m.name in doc.args:
-            return doc.args[m.name][0]
-        owner = None
-    return ''
-
-
 def sections(doc, skip=()):
     out = ''
     for tag, text in doc.sections:
@@ -57,9 +52,9 @@ def sections(doc, skip=()):
         if tag.startswith('Example'):
             out += '**%s:**\n\n```\n%s\n```\n\n' % (tag, text)
         else:
-            out += '**%s:**\n\n%s\n\n' % (tag, text)
+            out += '**%s:**\n\n%s\n\n' % (tag, refs(text))
     if doc.trailer:
-        out += doc.trailer + '\n\n'
+        out += refs(doc.trailer) + '\n\n'
     return out
 
 
@@ -72,7 +67,7 @@ def gen_entity(ent, schema):
     out = '<a id="%s"></a>\n\n### %s `%s`\n\n' % (anchor(ent.name), kind,
                                                   ent.name)
     if doc.body:
-        out += doc.body + '\n\n'
+        out += refs(doc.body) + '\n\n'
     if isinstance(ent, EnumType):
         out += '| Value | Description |\n|-------|-------------|\n'
         for v in ent.values:

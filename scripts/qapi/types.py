@@ -15,8 +15,7 @@ g_autoptr support.
 """
 
 from .common import Output, c_string, header_comment
-from .schema import (AlternateType, ArrayType, BuiltinType, EnumType,
-                     ObjectType)
+from .schema import AlternateType, ArrayType, EnumType, ObjectType
 
 
 def gen_enum(typ):
@@ -171,5 +170,3 @@ def generate(schema, outdir, prefix=''):
     h.write(outdir)
     c.write(outdir)
 
-
-__all__ = ['generate', 'BuiltinType']
