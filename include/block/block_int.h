@@ -154,6 +154,7 @@ extern unsigned bdrv_poll_waiters;
 /* AIO_WAIT_WHILE that registers as a waiter, so that bdrv_wakeup() kicks. */
 #define BDRV_POLL_WHILE(cond) do {                  \
         qatomic_inc(&bdrv_poll_waiters);            \
+        smp_mb();                                   \
         AIO_WAIT_WHILE(cond);                       \
         qatomic_dec(&bdrv_poll_waiters);            \
     } while (0)
