@@ -172,14 +172,17 @@ def summarize(args):
     dropped = sum(st.dropped for st in stats.values())
     errors = sum(st.errors for st in stats.values())
     noisy = sorted(f"{c}/{s}" for (c, s), st in stats.items() if st.noisy)
+    noisy_runs = sum(st.n for st in stats.values() if st.noisy)
     steal = [fnum(r["steal_pct"]) or 0 for r in rows]
     foreign = [fnum(r["foreign_pct"]) or 0 for r in rows]
     md.append("## Notes\n")
     md.append(f"- {used} runs used, {dropped} dropped for foreign CPU load > {args.max_foreign}% "
               f"of a CPU, {errors} fio errors.")
     if noisy:
-        md.append(f"- `*` every run of the cell had foreign load above the limit (kept): "
-                  f"{', '.join(noisy)}.")
+        which = ", ".join(noisy) if len(noisy) <= 6 else "see runs.csv"
+        md.append(f"- `*`: all runs of the cell had foreign load above the limit and were kept "
+                  f"({len(noisy)} of {len(stats)} cell/system pairs, {noisy_runs} runs: {which}). "
+                  f"Treat those numbers as indicative only.")
     md.append(f"- Foreign CPU per run (% of one CPU): median {statistics.median(foreign):.0f}, "
               f"max {max(foreign):.0f}. Steal: median {statistics.median(steal):.1f}%, "
               f"max {max(steal):.1f}%.")
