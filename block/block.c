@@ -599,6 +599,7 @@ BdrvChild *bdrv_open_child(BlockDriverState *parent, JsonObject *options,
 bool bdrv_delete_named(const char *node_name, Error **errp)
 {
     BlockDriverState *bs;
+    BdrvChild *node_parent = NULL;
 
     assert(qemu_in_main_thread());
     bs = bdrv_find_node(node_name);
@@ -607,20 +608,29 @@ bool bdrv_delete_named(const char *node_name, Error **errp)
                    node_name);
         return false;
     }
+    /* QEMU's checks and texts, in QEMU's order. */
+    for (GSList *l = bs->parents; l; l = l->next) {
+        BdrvChild *c = l->data;
+
+        if (!c->parent) {
+            error_setg(errp, "Node %s is in use", node_name);
+            return false;
+        }
+        node_parent = c;
+    }
+    if (node_parent) {
+        g_autofree char *desc = bdrv_child_user_desc(node_parent);
+
+        error_setg(errp, "Node '%s' is busy: node is used as '%s' by %s",
+                   node_name, node_parent->name, desc);
+        return false;
+    }
     if (!bs->monitor_owned) {
         error_setg(errp, "Node %s is not owned by the monitor", node_name);
         return false;
     }
-    if (bs->parents) {
-        BdrvChild *c = bs->parents->data;
-        g_autofree char *desc = bdrv_child_user_desc(c);
-
-        error_setg(errp, "Node '%s' is busy: node is used as '%s' by %s",
-                   node_name, c->name, desc);
-        return false;
-    }
     if (bs->refcnt > 1) {
-        error_setg(errp, "Node %s is in use", node_name);
+        error_setg(errp, "Block device %s is in use", node_name);
         return false;
     }
     bs->monitor_owned = false;

@@ -82,8 +82,10 @@ BlockDriverState *bdrv_next_node(BlockDriverState *bs);
 
 /*
  * blockdev-del: drop the monitor's reference of a named node. Refused
- * with "Node %s is in use" (or "Failed to find node with node-name='%s'")
- * while other references exist.
+ * with "Failed to find node with node-name='%s'", "Node %s is in use"
+ * (a BlockBackend, e.g. an export, uses it), "Node '%s' is busy: node is
+ * used as 'file' by node 'raw0'" (another node uses it), "Node %s is not
+ * owned by the monitor" or "Block device %s is in use" (other references).
  */
 bool bdrv_delete_named(const char *node_name, Error **errp);
 /* Drop every monitor reference (at exit; nodes close when unused). */
