@@ -33,6 +33,9 @@ $(BUILD)/build.ninja:
 
 configure: $(BUILD)/build.ninja
 
+# For targets that need deps first: configure only once packages are there.
+CONFIGURE_IF_MISSING := [ -f $(BUILD)/build.ninja ] || ./configure --builddir=$(BUILD)
+
 # Run one set of suites ($(1): extra meson test arguments, $(2): log name)
 # and count test cases.  The old log is removed first so that a failed build
 # cannot be summarised from stale results.
@@ -43,15 +46,15 @@ define run_tests
 endef
 
 check: deps
-	@$(MAKE) --no-print-directory configure
+	@$(CONFIGURE_IF_MISSING)
 	$(call run_tests,,check)
 
 check-unit: deps
-	@$(MAKE) --no-print-directory configure
+	@$(CONFIGURE_IF_MISSING)
 	$(call run_tests,--suite unit,check-unit)
 
 check-iotests: deps
-	@$(MAKE) --no-print-directory configure
+	@$(CONFIGURE_IF_MISSING)
 	$(call run_tests,--suite iotests,check-iotests)
 
 install: all
@@ -60,7 +63,7 @@ install: all
 # exec: the daemon replaces the shell, so Ctrl-C reaches it directly; it
 # unmounts and exits 0.
 demo: deps
-	@$(MAKE) --no-print-directory configure
+	@$(CONFIGURE_IF_MISSING)
 	@ninja -C $(BUILD) storage-daemon/storage-daemon
 	@if grep -q " $(DEMO_MOUNT) " /proc/self/mounts; then \
 	    echo "$(DEMO_MOUNT) is already mounted (another demo running?)" >&2; exit 1; \
