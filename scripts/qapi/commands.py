@@ -139,7 +139,20 @@ def generate(schema, outdir, prefix=''):
     c = Output(prefix + 'qapi-commands.c')
     h.add(header_comment('Schema-defined QAPI/QMP commands', schema.fname))
     h.add('#ifndef QAPI_COMMANDS_H\n#define QAPI_COMMANDS_H\n\n'
-          '#include "qapi/qmp/dispatch.h"\n#include "qapi/qapi-types.h"\n\n')
+          '#include "qapi/qmp/dispatch.h"\n#include "qapi/qapi-types.h"\n\n'
+          '/*\n'
+          ' * Handlers, one per command, written by hand: arguments are\n'
+          ' * borrowed (the marshaller frees them after the call); a returned\n'
+          ' * object or list is owned by the caller. On failure a handler\n'
+          ' * sets errp and returns NULL (or 0). Handlers marked\n'
+          ' * coroutine_fn run in a coroutine and may yield; the others\n'
+          ' * run in the main loop outside coroutine context.\n'
+          ' *\n'
+          ' * qmp_marshal_<command>() is the QmpCommandFunc that\n'
+          ' * qmp_init_marshal() registers: it converts the JSON arguments\n'
+          ' * ("Parameter \'%s\' is missing", ...), calls the handler and\n'
+          ' * converts its result.\n'
+          ' */\n\n')
     c.add(header_comment('Schema-defined QAPI/QMP commands', schema.fname))
     c.add('#include "qemu/osdep.h"\n#include "qemu/error.h"\n'
           '#include "qapi/dealloc-visitor.h"\n'

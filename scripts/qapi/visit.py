@@ -147,7 +147,15 @@ def generate(schema, outdir, prefix=''):
     c = Output(prefix + 'qapi-visit.c')
     h.add(header_comment('Schema-defined QAPI visitors', schema.fname))
     h.add('#ifndef QAPI_VISIT_H\n#define QAPI_VISIT_H\n\n'
-          '#include "qapi/visitor.h"\n#include "qapi/qapi-types.h"\n\n')
+          '#include "qapi/visitor.h"\n#include "qapi/qapi-types.h"\n\n'
+          '/*\n'
+          ' * visit_type_<Type>(v, name, &obj, errp) visits one value as\n'
+          ' * described in qapi/visitor.h: with an input visitor it returns\n'
+          ' * false and sets errp on bad input, after freeing the partial\n'
+          ' * object and setting obj to NULL; output and dealloc visits do\n'
+          ' * not fail. visit_type_<Type>_members() visits the members of\n'
+          ' * an object that the caller has allocated (or is freeing).\n'
+          ' */\n\n')
     c.add(header_comment('Schema-defined QAPI visitors', schema.fname))
     c.add('#include "qemu/osdep.h"\n#include "qemu/error.h"\n'
           '#include "qapi/qapi-visit.h"\n\n')
