@@ -424,6 +424,36 @@ static void test_direct_unaligned(void)
 }
 
 /*
+ * Check O_DIRECT on a file whose size is not a multiple of the alignment:
+ * the last partial block reads correctly (the short read at the end of
+ * the file is not an error).
+ */
+static void test_direct_unaligned_size(void)
+{
+    g_autofree char *path = make_file("odd.img", 1000, 0x66);
+    BlockDriverState *bs = open_direct("d", path);
+    BlockBackend *blk;
+    uint8_t buf[1000];
+
+    if (!bs) {
+        return;
+    }
+    blk = new_blk(bs, BLK_PERM_CONSISTENT_READ);
+    g_assert_cmpint(blk_getlength(blk), ==, 1000);
+    memset(buf, 0, sizeof(buf));
+    g_assert_cmpint(blk_pread(blk, 0, 1000, buf, 0), ==, 0);
+    for (int i = 0; i < 1000; i++) {
+        g_assert_cmpint(buf[i], ==, 0x66);
+    }
+    memset(buf, 0, sizeof(buf));
+    g_assert_cmpint(blk_pread(blk, 999, 1, buf, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0x66);
+    g_assert_cmpint(blk_pread(blk, 999, 2, buf, 0), ==, -EIO);
+    blk_unref(blk);
+    delete_node("d");
+}
+
+/*
  * Check that concurrent unaligned writes into the same 512-byte block
  * never lose each other's data: each read-modify-write must see the
  * previous one's result. 64 writers of 8 bytes each, all at once:
@@ -862,6 +892,8 @@ int main(int argc, char **argv)
     g_test_add_func("/block/file/max-transfer-split",
                     test_max_transfer_split);
     g_test_add_func("/block/file/direct-unaligned", test_direct_unaligned);
+    g_test_add_func("/block/file/direct-unaligned-size",
+                    test_direct_unaligned_size);
     g_test_add_func("/block/file/direct-concurrent-rmw",
                     test_direct_concurrent_rmw);
     g_test_add_func("/block/file/raw-window", test_raw_window);
