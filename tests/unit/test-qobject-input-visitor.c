@@ -9,6 +9,7 @@
 #include "qapi/qobject-input-visitor.h"
 #include "qapi/qapi-visit.h"
 #include "qapi/qapi-introspect.h"
+#include "qemu/keyval.h"
 
 static JsonNode *parse_json(const char *text)
 {
@@ -199,6 +200,47 @@ static void test_blockdev_keyval_reference(void)
     g_assert_cmpint(o->u.raw.file->type, ==, QTYPE_QSTRING);
     g_assert_cmpstr(o->u.raw.file->u.reference, ==, "disk0");
     g_assert_cmpint(o->u.raw.size, ==, -1);
+}
+
+/* Check the real command-line pipeline: keyval_parse() output visited
+ * in keyval mode, with dotted keys, ",," escapes and list indices. */
+static void test_keyval_parse_pipeline(void)
+{
+    g_autoptr(JsonObject) bd = keyval_parse(
+        "driver=raw,node-name=fmt,read-only=on,file.driver=file,"
+        "file.filename=/tmp/a,,b.img,file.aio=threads", NULL, NULL,
+        &error_abort);
+    g_autoptr(JsonObject) ex = keyval_parse(
+        "type=fuse,id=e,node-name=fmt,mountpoint=/m,writable=on,"
+        "iothread.0=io0,iothread.1=io1", NULL, NULL, &error_abort);
+    g_autoptr(JsonObject) obj = keyval_parse("iothread,id=io0,poll-max-ns=0",
+                                             "qom-type", NULL, &error_abort);
+    g_autoptr(BlockdevOptions) b = NULL;
+    g_autoptr(BlockExportOptions) e = NULL;
+    g_autoptr(ObjectOptions) o = NULL;
+    Visitor *v;
+
+    v = qobject_input_visitor_new_object(bd, true);
+    g_assert_true(visit_type_BlockdevOptions(v, NULL, &b, &error_abort));
+    visit_free(v);
+    g_assert_true(b->read_only);
+    g_assert_cmpint(b->u.raw.file->type, ==, QTYPE_QDICT);
+    g_assert_cmpstr(b->u.raw.file->u.definition->u.file.filename, ==,
+                    "/tmp/a,b.img");
+
+    v = qobject_input_visitor_new_object(ex, true);
+    g_assert_true(visit_type_BlockExportOptions(v, NULL, &e, &error_abort));
+    visit_free(v);
+    g_assert_cmpint(e->iothread->type, ==, QTYPE_QLIST);
+    g_assert_cmpstr(e->iothread->u.multi->next->value, ==, "io1");
+
+    v = qobject_input_visitor_new_object(obj, true);
+    g_assert_true(visit_type_ObjectOptions(v, NULL, &o, &error_abort));
+    visit_free(v);
+    g_assert_cmpint(o->qom_type, ==, OBJECT_TYPE_IOTHREAD);
+    g_assert_cmpstr(o->id, ==, "io0");
+    g_assert_true(o->u.iothread.has_poll_max_ns);
+    g_assert_cmpint(o->u.iothread.poll_max_ns, ==, 0);
 }
 
 /* Check the FUSE export options and 'iothread' as a single string. */
@@ -530,6 +572,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qobject-input/blockdev/keyval", test_blockdev_keyval);
     g_test_add_func("/qobject-input/blockdev/keyval-reference",
                     test_blockdev_keyval_reference);
+    g_test_add_func("/qobject-input/keyval-parse-pipeline",
+                    test_keyval_parse_pipeline);
     g_test_add_func("/qobject-input/export/json-single-iothread",
                     test_export_json_single_iothread);
     g_test_add_func("/qobject-input/export/iothread-list",
