@@ -9,6 +9,7 @@ struct QmpCommandList {
     GHashTable *by_name;        /* name -> QmpCommand * (borrowed) */
 };
 
+/* A new, empty table; free with qmp_command_list_free(). */
 QmpCommandList *qmp_command_list_new(void)
 {
     QmpCommandList *cmds = g_new0(QmpCommandList, 1);
@@ -18,6 +19,7 @@ QmpCommandList *qmp_command_list_new(void)
     return cmds;
 }
 
+/* Free the table and its entries (not the names); NULL is a no-op. */
 void qmp_command_list_free(QmpCommandList *cmds)
 {
     if (!cmds) {
@@ -44,12 +46,14 @@ void qmp_register_command(QmpCommandList *cmds, const char *name,
     g_hash_table_insert(cmds->by_name, (gpointer)name, cmd);
 }
 
+/* The command called @name, or NULL. The entry lives as long as @cmds. */
 const QmpCommand *qmp_find_command(const QmpCommandList *cmds,
                                    const char *name)
 {
     return g_hash_table_lookup(cmds->by_name, name);
 }
 
+/* Call @fn for every command, in registration order. */
 void qmp_for_each_command(const QmpCommandList *cmds,
                           void (*fn)(const QmpCommand *cmd, void *opaque),
                           void *opaque)
