@@ -86,11 +86,17 @@ static void aio_notify_accept(AioContext *ctx)
 {
     uint64_t value;
 
-    /* Clear first: a notify after this point writes again. */
-    qatomic_set(&ctx->notified, false);
+    /*
+     * Drain, then clear: a notifier that still saw notified == true did
+     * not write, but published its work before that, and the caller looks
+     * for work after this. Clearing first could lose a wakeup: a write made
+     * between the clear and the read would be consumed here while leaving
+     * notified set, so the next aio_notify() would not write at all.
+     */
     while (read(ctx->notify_fd, &value, sizeof(value)) < 0 && errno == EINTR) {
         /* retry */
     }
+    (void)qatomic_xchg(&ctx->notified, false);
 }
 
 /* See aio.h. */
