@@ -9,6 +9,8 @@
 #include "qemu/aio.h"
 #include "qemu/thread-pool.h"
 
+#include <pthread.h>
+
 #define THREAD_POOL_MAX 64
 #define THREAD_POOL_IDLE_US (10 * G_USEC_PER_SEC)
 
@@ -35,6 +37,27 @@ typedef struct ThreadPool {
 static ThreadPool pool = {
     .queue = G_QUEUE_INIT,
 };
+
+static pthread_once_t pool_atfork_once = PTHREAD_ONCE_INIT;
+
+/*
+ * A fork()ed child (--daemonize) has none of the parent's workers: forget
+ * them, or requests would be handed to threads that do not exist. The lock
+ * may have been held by another thread at fork time, so it is re-created.
+ */
+static void pool_atfork_child(void)
+{
+    g_mutex_init(&pool.lock);
+    g_cond_init(&pool.cond);
+    pool.threads = 0;
+    pool.idle = 0;
+    pool.pending_signals = 0;
+}
+
+static void pool_atfork_init(void)
+{
+    pthread_atfork(NULL, NULL, pool_atfork_child);
+}
 
 static gpointer worker_thread(gpointer opaque)
 {
@@ -93,6 +116,7 @@ int coroutine_fn thread_pool_submit_co(ThreadPoolFunc *func, void *opaque)
 
     assert(req.co && qemu_coroutine_get_aio_context(req.co));
     req.link.data = &req;
+    pthread_once(&pool_atfork_once, pool_atfork_init);
 
     g_mutex_lock(&pool.lock);
     g_queue_push_tail_link(&pool.queue, &req.link);
@@ -101,6 +125,7 @@ int coroutine_fn thread_pool_submit_co(ThreadPoolFunc *func, void *opaque)
         pool.pending_signals++;
         g_cond_signal(&pool.cond);
     } else if (pool.threads < THREAD_POOL_MAX) {
+        /* Every worker is busy: add one (this is the only place). */
         pool.threads++;
         spawn = true;
     }

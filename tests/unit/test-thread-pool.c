@@ -8,6 +8,8 @@
 #include "qemu/thread-pool.h"
 #include "block/aio-wait.h"
 
+#include <sys/wait.h>
+
 typedef struct Work {
     int value;              /* returned by the worker */
     int result;             /* what thread_pool_submit_co() returned */
@@ -190,6 +192,38 @@ static void test_iothread(void)
     iothread_destroy(io);
 }
 
+/*
+ * Check that a fork()ed child (as with --daemonize) can use the pool even
+ * though the parent's idle workers do not exist there.
+ */
+static void test_fork(void)
+{
+    Work warm = { .value = 1 };
+    pid_t pid;
+    int status;
+
+    qemu_coroutine_enter(qemu_coroutine_create(submit_entry, &warm));
+    AIO_WAIT_WHILE(!qatomic_read(&warm.done));
+    /* Let the worker go idle: the parent's pool then counts an idle worker. */
+    g_usleep(20 * 1000);
+
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        Work w = { .value = 7 };
+
+        alarm(5);           /* a hang becomes SIGALRM */
+        qemu_coroutine_enter(qemu_coroutine_create(submit_entry, &w));
+        while (!qatomic_read(&w.done)) {
+            aio_poll(qemu_get_aio_context(), true);
+        }
+        _exit(w.result == 7 ? 0 : 1);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -200,5 +234,6 @@ int main(int argc, char **argv)
     g_test_add_func("/thread-pool/many", test_many);
     g_test_add_func("/thread-pool/reuse", test_reuse);
     g_test_add_func("/thread-pool/iothread", test_iothread);
+    g_test_add_func("/thread-pool/fork", test_fork);
     return g_test_run();
 }
