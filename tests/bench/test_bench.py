@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Self-test of the benchmark's arithmetic (no FUSE, no daemons, < 1 s):
+   python3 tests/bench/test_bench.py"""
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import benchtool  # noqa: E402
+
+
+def fio_json(path, rw="read", iops=1000.0, ios=2000, error=0, bw=4000):
+    zero = {"io_bytes": 0, "total_ios": 0, "iops": 0.0, "bw": 0,
+            "lat_ns": {"mean": 0}, "slat_ns": {"mean": 0}, "clat_ns": {"mean": 0}}
+    d = {"io_bytes": ios * 4096, "total_ios": ios, "iops": iops, "bw": bw,
+         "lat_ns": {"mean": 50000.0}, "slat_ns": {"mean": 2000.0},
+         "clat_ns": {"mean": 48000.0, "percentile": {"99.000000": 90000}}}
+    job = {"error": error, "usr_cpu": 10.0, "sys_cpu": 20.0,
+           "read": d if rw == "read" else zero, "write": d if rw == "write" else zero}
+    with open(path, "w") as f:
+        f.write("fio: some warning before the JSON\n" + json.dumps({"jobs": [job]}))
+
+
+def tool(*args):
+    return subprocess.run([sys.executable, os.path.join(HERE, "benchtool.py"), *args],
+                          capture_output=True, text=True)
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+class BenchTool(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.d = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    # Check that a fio JSON result becomes one CSV row with IOPS, latency in
+    # microseconds and server CPU per request = ticks / CLK_TCK / ios.
+    def test_row_from_fio_json(self):
+        j, c = os.path.join(self.d, "f.json"), os.path.join(self.d, "runs.csv")
+        fio_json(j, rw="write", iops=123456.4, ios=250000)
+        r = tool("row", "--csv", c, "--json", j, "cell=x", "system=ours", "bs=4k",
+                 "srv_ticks=50", "fio_rc=0", "foreign_pct=1.0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        row = read_csv(c)[0]
+        self.assertEqual(row["iops"], "123456")
+        self.assertEqual(row["lat_us"], "50.0")
+        self.assertEqual(row["clat_p99_us"], "90.0")
+        self.assertEqual(row["fio_error"], "0")
+        want = 50 * 1e6 / benchtool.CLK_TCK / 250000
+        self.assertAlmostEqual(float(row["srv_cpu_us_per_req"]), want, places=2)
+
+    # Check that a fio error or a missing result is recorded and reported by
+    # a non-zero exit status.
+    def test_row_error(self):
+        j, c = os.path.join(self.d, "f.json"), os.path.join(self.d, "runs.csv")
+        fio_json(j, error=5)
+        self.assertEqual(tool("row", "--csv", c, "--json", j, "bs=4k", "fio_rc=1").returncode, 3)
+        self.assertEqual(tool("row", "--csv", c, "--json", j + ".missing", "bs=4k",
+                              "fio_rc=1").returncode, 3)
+        rows = read_csv(c)
+        self.assertEqual(rows[0]["fio_error"], "5")
+        self.assertEqual(rows[1]["fio_error"], "no fio output")
+
+    # Check that --verify runs are classified PASS (clean), FAIL (checksum or
+    # header mismatch) and ERROR (any other fio failure).
+    def test_verify_classification(self):
+        c = os.path.join(self.d, "verify.csv")
+        cases = [(0, "", "0", 0), (84, "verify: bad header offset 1, wanted 2\n", "1", 1),
+                 (5, "fio: io_u error on file x: Input/output error\n", "1", 2)]
+        for i, (err, log, rc, want) in enumerate(cases):
+            j, lg = os.path.join(self.d, f"{i}.json"), os.path.join(self.d, f"{i}.log")
+            fio_json(j, rw="write", error=err)
+            with open(lg, "w") as f:
+                f.write(log)
+            r = tool("verify-row", "--csv", c, "--json", j, "--log", lg, f"fio_rc={rc}",
+                     "system=s", f"case=c{i}")
+            self.assertEqual(r.returncode, want, r.stdout + r.stderr)
+        self.assertEqual([r["result"] for r in read_csv(c)], ["PASS", "FAIL", "ERROR"])
+
+    # Check that foreign load counts only CPU of other processes, and never
+    # more than the machine was busy outside our own process tree.
+    def test_foreign_pct(self):
+        t = benchtool.CLK_TCK
+        s0 = ({10: 100, 11: 5}, 1000, 0)
+        s1 = ({10: 100 + t // 2, 11: 5, 12: t // 4}, 1000 + 2 * t, t)
+        self.assertAlmostEqual(benchtool.foreign_pct(s0, s1, 1.0), 75.0)
+        # a child's ticks counted again in its parent's cutime: capped by busy-ours
+        s1 = ({10: 100 + 3 * t}, 1000 + t, t // 2)
+        self.assertAlmostEqual(benchtool.foreign_pct(s0, s1, 1.0), 50.0)
+
+
+class Summary(unittest.TestCase):
+    # Check medians, spread (max-min)/median, ratios subject/peer, and that
+    # runs with foreign load above the limit are dropped unless nothing else
+    # is left for the cell (then kept and marked).
+    def test_medians_ratios_noise(self):
+        with tempfile.TemporaryDirectory() as d:
+            runs = os.path.join(d, "runs.csv")
+            rows = []
+
+            def add(cell, sys_, iops, foreign=0, cpu=5.0, bs="4k"):
+                rows.append({"tag": "t", "cell": cell, "system": sys_, "bs": bs,
+                             "iops": iops, "bw_kib": iops * 4, "lat_us": 10, "slat_us": 1,
+                             "srv_cpu_us_per_req": cpu, "steal_pct": 0,
+                             "foreign_pct": foreign, "fio_error": "0"})
+            for v in (100000, 120000, 80000):
+                add("a", "ours", v)
+            add("a", "ours", 1, foreign=90)          # dropped
+            for v in (50000, 60000, 40000):
+                add("a", "qsd", v, cpu=10.0)
+            add("b", "ours", 7000, foreign=90)          # only noisy runs: kept
+            add("b", "qsd", 14000, foreign=90)
+            with open(runs, "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=benchtool.RUN_FIELDS, extrasaction="ignore")
+                w.writeheader()
+                w.writerows(rows)
+            r = subprocess.run([sys.executable, os.path.join(HERE, "summarize.py"),
+                                "--out", d, runs], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = {(x["cell"], x["system"]): x for x in read_csv(os.path.join(d, "summary.csv"))}
+            a, q = out[("a", "ours")], out[("a", "qsd")]
+            self.assertEqual((a["n"], a["median_iops"], a["spread"]), ("3", "100000", "0.400"))
+            self.assertEqual((q["median_iops"], q["spread"]), ("50000", "0.400"))
+            self.assertEqual(q["tp_ratio_ours_over_system"], "2.000")
+            self.assertEqual(q["cpu_ratio_ours_over_system"], "0.500")
+            self.assertEqual(out[("b", "ours")]["noisy"], "1")
+            self.assertEqual(out[("b", "qsd")]["tp_ratio_ours_over_system"], "0.500")
+            with open(os.path.join(d, "summary.md")) as f:
+                md = f.read()
+            self.assertIn("| a | 100.0k (±40%, n=3) | 50.0k (±40%, n=3) | 2.00 |", md)
+            self.assertIn("| b | 7.0k (n=1)* | 14.0k (n=1)* | 0.50 |", md)
+            self.assertIn("1 dropped for foreign CPU load", md)
+
+
+if __name__ == "__main__":
+    unittest.main()
