@@ -196,8 +196,9 @@ def cmd_row(argv):
         row["ios"] = ios
         row["fio_usr_pct"] = f"{job.get('usr_cpu', 0):.1f}"
         row["fio_sys_pct"] = f"{job.get('sys_cpu', 0):.1f}"
-        ticks = int(kv.get("srv_ticks") or 0)
-        if ios:
+        ticks = kv.get("srv_ticks", "")
+        if ios and ticks.isdigit():   # empty when the daemon died
+            ticks = int(ticks)
             row["srv_cpu_us_per_req"] = f"{ticks * 1e6 / CLK_TCK / ios:.2f}"
         err = str(job.get("error", 0))
     if kv.get("fio_rc", "0") != "0" and err == "0":
