@@ -4,8 +4,8 @@
  * The command line follows qemu-storage-daemon. Options are read in two
  * passes: the first handles --help, --version, --trace, --pidfile and
  * --daemonize and rejects unknown options and stray arguments before
- * anything is created; the second applies --blockdev, --export and
- * --object in the order given. Any error prints "storage-daemon: <msg>",
+ * anything is created; the second applies --blockdev, --chardev,
+ * --export, --monitor and --object in the order given (options.c). Any error prints "storage-daemon: <msg>",
  * tears down what was already created and exits 1.
  */
 #include "qemu/osdep.h"
@@ -18,11 +18,12 @@
 
 #include "block/block.h"
 #include "block/export.h"
+#include "chardev/char.h"
 #include "qemu/aio.h"
 #include "qemu/error.h"
 #include "qemu/iothread.h"
-#include "qemu/keyval.h"
-#include "qemu/qdict.h"
+
+#include "options.h"
 
 /* Everything the daemon itself keeps; one instance, owned by main(). */
 typedef struct DaemonState {
@@ -65,39 +66,58 @@ static const struct option long_options[] = {
 /* '-': stray arguments come back as 1, in order; ':': report missing arguments. */
 static const char short_options[] = "-:hT:V";
 
-/* Result of one option handler. */
-typedef enum OptResult {
-    OPT_OK,         /* applied, go on */
-    OPT_EXIT,       /* help was printed: exit 0 */
-    OPT_ERROR,      /* errp is set: exit 1 */
-} OptResult;
-
 static void print_help(const char *progname)
 {
     printf(
 "Usage: %s [options]\n"
 "Serve block devices to the outside (a qemu-storage-daemon work-alike).\n"
 "\n"
-"  -h, --help             print this help and exit\n"
-"  -V, --version          print the version and exit\n"
-"  -T, --trace <pattern>  enable trace events (not supported yet)\n"
+"  -h, --help             display this help and exit\n"
+"  -T, --trace [[enable=]<pattern>][,events=<file>][,file=<file>]\n"
+"                         specify tracing options (not supported yet)\n"
+"  -V, --version          output version information and exit\n"
 "\n"
-"  --blockdev [driver=]<driver>[,node-name=<name>][,read-only=on|off]\n"
+"  --blockdev [driver=]<driver>[,node-name=<N>][,discard=ignore|unmap]\n"
 "             [,cache.direct=on|off][,cache.no-flush=on|off]\n"
-"             [,discard=ignore|unmap][,<driver options>...]\n"
-"                         add a block node; '--blockdev help' lists drivers\n"
-"  --export [type=]fuse,id=<id>,node-name=<name>,mountpoint=<file>\n"
-"           [,writable=on|off][,growable=on|off][,allow-other=on|off|auto]\n"
+"             [,read-only=on|off][,auto-read-only=on|off]\n"
+"             [,force-share=on|off][,detect-zeroes=on|off|unmap]\n"
+"             [,driver specific parameters...]\n"
+"                         configure a block backend; '--blockdev help'\n"
+"                         lists the drivers, '--blockdev <driver>,help'\n"
+"                         a driver's parameters\n"
+"\n"
+"  --chardev socket,id=<id>,path=<path>,server=on,wait=off\n"
+"  --chardev stdio,id=<id>\n"
+"                         configure a character device backend (for\n"
+"                         --monitor); '--chardev help' lists the backends\n"
+"\n"
+"  --daemonize            daemonize the process, and have the parent exit\n"
+"                         once startup is complete\n"
+"\n"
+"  --export [type=]fuse,id=<id>,node-name=<node-name>,mountpoint=<file>\n"
+"           [,growable=on|off][,writable=on|off][,allow-other=on|off|auto]\n"
 "           [,iothread=<id>]\n"
-"                         export a node over FUSE on the regular file <file>\n"
-"  --object iothread,id=<id>\n"
-"                         start an I/O thread; '--object help' lists types\n"
-"  --pidfile <path>       write the process id to <path> once started\n"
-"  --daemonize            run in the background; the parent exits once\n"
-"                         every option was applied\n"
+"                         export the specified block node over FUSE on the\n"
+"                         regular file <file>\n"
+"\n"
+"  --monitor [chardev=]name[,mode=control][,pretty[=on|off]]\n"
+"                         configure a QMP monitor\n"
+"\n"
+"  --nbd-server <options> start an NBD server (not supported yet)\n"
+"\n"
+"  --object help          list object types that can be added\n"
+"  --object <type>,help   list properties for the given object type\n"
+"  --object <type>[,<property>=<value>...]\n"
+"                         create a new object of type <type>, setting\n"
+"                         properties in the order they are specified. Note\n"
+"                         that the 'id' property must be set.\n"
+"                         Types: iothread (--object iothread,id=<id>)\n"
+"\n"
+"  --pidfile <path>       write process ID to a file after startup\n"
 "\n"
 "Option values are key=value lists (',,' for a literal comma, dotted keys\n"
-"for nested options) or a JSON object starting with '{'. Options are\n"
+"for nested options, key.0=a,key.1=b for lists) or a JSON object starting\n"
+"with '{', with the members of the matching QMP command. Options are\n"
 "applied in the order given.\n",
            progname);
 }
@@ -106,97 +126,6 @@ static void print_version(void)
 {
     printf("storage-daemon version " STORAGE_DAEMON_VERSION "\n"
            "Copyright (c) 2026 the storage-daemon authors\n");
-}
-
-/*
- * Turn an option argument into a dictionary: JSON if it starts with '{',
- * else keyval with @implied_key. *help is set for "help" / "?" (keyval only).
- * Returns a new object or NULL with errp set.
- */
-static JsonObject *parse_option_dict(const char *arg, const char *implied_key,
-                                     bool *help, Error **errp)
-{
-    *help = false;
-    if (arg[0] == '{') {
-        return qdict_from_json(arg, errp);
-    }
-    return keyval_parse(arg, implied_key, help, errp);
-}
-
-static OptResult handle_blockdev(const char *arg, Error **errp)
-{
-    bool help;
-    JsonObject *opts = parse_option_dict(arg, "driver", &help, errp);
-
-    if (!opts) {
-        return OPT_ERROR;
-    }
-    if (help) {
-        const char *const *names = bdrv_driver_names();
-
-        json_object_unref(opts);
-        printf("Available block drivers:\n");
-        for (size_t i = 0; names[i]; i++) {
-            printf("  %s\n", names[i]);
-        }
-        return OPT_EXIT;
-    }
-    /* bdrv_open_blockdev() takes over our reference to @opts. */
-    return bdrv_open_blockdev(opts, errp) ? OPT_OK : OPT_ERROR;
-}
-
-static OptResult handle_export(const char *arg, Error **errp)
-{
-    bool help;
-    JsonObject *opts = parse_option_dict(arg, "type", &help, errp);
-
-    if (!opts) {
-        return OPT_ERROR;
-    }
-    if (help) {
-        json_object_unref(opts);
-        printf("Available export types:\n  fuse\n");
-        return OPT_EXIT;
-    }
-    /* blk_exp_add() takes over our reference; the export keeps the user's. */
-    return blk_exp_add(opts, errp) ? OPT_OK : OPT_ERROR;
-}
-
-static OptResult handle_object(const char *arg, Error **errp)
-{
-    g_autoptr(JsonObject) opts = NULL;
-    g_autofree char *type = NULL;
-    g_autofree char *id = NULL;
-    bool help;
-
-    opts = parse_option_dict(arg, "qom-type", &help, errp);
-    if (!opts) {
-        return OPT_ERROR;
-    }
-    if (!qdict_take_str(opts, "qom-type", &type, NULL, errp)) {
-        return OPT_ERROR;
-    }
-    if (help && !type) {
-        printf("List of user creatable objects:\n  iothread\n");
-        return OPT_EXIT;
-    }
-    if (!type) {
-        error_setg(errp, "Parameter 'qom-type' is missing");
-        return OPT_ERROR;
-    }
-    if (strcmp(type, "iothread")) {
-        error_setg(errp, "Invalid object type '%s'", type);
-        return OPT_ERROR;
-    }
-    if (help) {
-        printf("iothread options:\n  id=<str>  - identifier of the thread\n");
-        return OPT_EXIT;
-    }
-    if (!qdict_take_required_str(opts, "id", &id, errp) ||
-        !qdict_check_empty(opts, NULL, errp)) {
-        return OPT_ERROR;
-    }
-    return iothread_create(id, errp) ? OPT_OK : OPT_ERROR;
 }
 
 /*
@@ -263,6 +192,7 @@ static G_NORETURN void daemon_exit(DaemonState *s, int status)
         blk_exp_close_all();
         bdrv_close_all();
         iothread_destroy_all();
+        qemu_chr_delete_all();
     }
     remove_pidfile(s);
     exit(status);
@@ -455,16 +385,20 @@ static OptResult process_options(int argc, char **argv, Error **errp)
                             &index)) != -1) {
         switch (c) {
         case OPTION_BLOCKDEV:
-            res = handle_blockdev(optarg, errp);
-            break;
-        case OPTION_EXPORT:
-            res = handle_export(optarg, errp);
-            break;
-        case OPTION_OBJECT:
-            res = handle_object(optarg, errp);
+            res = sd_opt_blockdev(optarg, errp);
             break;
         case OPTION_CHARDEV:
+            res = sd_opt_chardev(optarg, errp);
+            break;
+        case OPTION_EXPORT:
+            res = sd_opt_export(optarg, errp);
+            break;
         case OPTION_MONITOR:
+            res = sd_opt_monitor(optarg, errp);
+            break;
+        case OPTION_OBJECT:
+            res = sd_opt_object(optarg, errp);
+            break;
         case OPTION_NBD_SERVER:
             error_setg(errp, "Option '--%s' is not supported yet",
                        long_options[index].name);
