@@ -251,7 +251,7 @@ def plot(out, cells, systems, subject, peers, get):
         ("'{0}' using {1}:xtic(1) title '{2}'" if i == 0 else "'' using {1} title '{2}'")
         .format(dat, ns + i + 2, f"{subject}/{p}") for i, p in enumerate(peers))
     script = f"""
-set terminal pngcairo size {width},1100 noenhanced font ',10'
+set terminal pngcairo size {width},1300 noenhanced font ',10'
 set output '{os.path.join(out, 'bench.png')}'
 set datafile missing '?'
 set style data histograms
@@ -260,6 +260,8 @@ set style fill solid 0.85 border -1
 set xtics rotate by -40 scale 0
 set grid ytics
 set key top right
+set rmargin 12
+set bmargin 12
 set multiplot layout 2,1
 set title 'Median operations/s per cell (log scale; 1m cells: ops/s = MiB/s)'
 set logscale y
