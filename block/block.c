@@ -145,20 +145,28 @@ static void bdrv_get_cumulative_perm(BlockDriverState *bs, BdrvChild *sub,
 
 /*
  * The permissions @bs takes on its children: what its parents need passes
- * through (raw is a pass-through format), plus reading for itself.
+ * through (raw and blkdebug are pass-through nodes without metadata), so
+ * a node nobody uses takes nothing below it, as in QEMU (this matters for
+ * the image locks that other processes see).
  */
 static void bdrv_child_perm(BlockDriverState *bs, uint64_t cum_perm,
                             uint64_t cum_shared, uint64_t *nperm,
                             uint64_t *nshared)
 {
-    *nperm = cum_perm | BLK_PERM_CONSISTENT_READ;
+    *nperm = cum_perm;
     *nshared = bs->force_share ? BLK_PERM_ALL : cum_shared;
 }
 
-/* Would @c (a parent of @bs) taking @perm and sharing @shared be
- * compatible with everybody else, down the whole subtree? */
+/*
+ * Would @c (a parent of @bs) taking @perm and sharing @shared be
+ * compatible with everybody else, down the whole subtree? Nodes whose
+ * driver accepted (and possibly reserved) the change are prepended to
+ * *tran: the caller commits them with bdrv_set_perm() or undoes them with
+ * bdrv_abort_perm_updates().
+ */
 static bool bdrv_check_perm(BlockDriverState *bs, BdrvChild *c,
-                            uint64_t perm, uint64_t shared, Error **errp)
+                            uint64_t perm, uint64_t shared, GSList **tran,
+                            Error **errp)
 {
     uint64_t cum_perm, cum_shared, nperm, nshared;
 
@@ -192,14 +200,29 @@ static bool bdrv_check_perm(BlockDriverState *bs, BdrvChild *c,
     }
 
     bdrv_get_cumulative_perm(bs, c, perm, shared, &cum_perm, &cum_shared);
+    if (bs->drv && bs->drv->bdrv_check_perm) {
+        if (bs->drv->bdrv_check_perm(bs, cum_perm, cum_shared, errp) < 0) {
+            return false;
+        }
+        *tran = g_slist_prepend(*tran, bs);
+    }
     bdrv_child_perm(bs, cum_perm, cum_shared, &nperm, &nshared);
     for (GSList *l = bs->children; l; l = l->next) {
         BdrvChild *child = l->data;
-        if (!bdrv_check_perm(child->bs, child, nperm, nshared, errp)) {
+        if (!bdrv_check_perm(child->bs, child, nperm, nshared, tran, errp)) {
             return false;
         }
     }
     return true;
+}
+
+/* Undo the drivers' reservations of a failed bdrv_check_perm(). */
+static void bdrv_abort_perm_updates(GSList *tran)
+{
+    for (GSList *l = tran; l; l = l->next) {
+        BlockDriverState *bs = l->data;
+        bs->drv->bdrv_abort_perm_update(bs);
+    }
 }
 
 /* Apply what bdrv_check_perm() accepted. */
@@ -211,6 +234,9 @@ static void bdrv_set_perm(BlockDriverState *bs, BdrvChild *c,
     c->perm = perm;
     c->shared_perm = shared;
     bdrv_get_cumulative_perm(bs, NULL, 0, 0, &cum_perm, &cum_shared);
+    if (bs->drv && bs->drv->bdrv_set_perm) {
+        bs->drv->bdrv_set_perm(bs, cum_perm, cum_shared);
+    }
     bdrv_child_perm(bs, cum_perm, cum_shared, &nperm, &nshared);
     for (GSList *l = bs->children; l; l = l->next) {
         BdrvChild *child = l->data;
@@ -221,8 +247,11 @@ static void bdrv_set_perm(BlockDriverState *bs, BdrvChild *c,
 bool bdrv_child_try_set_perm(BdrvChild *c, uint64_t perm, uint64_t shared,
                              Error **errp)
 {
+    g_autoptr(GSList) tran = NULL;
+
     assert(qemu_in_main_thread());
-    if (!bdrv_check_perm(c->bs, c, perm, shared, errp)) {
+    if (!bdrv_check_perm(c->bs, c, perm, shared, &tran, errp)) {
+        bdrv_abort_perm_updates(tran);
         return false;
     }
     bdrv_set_perm(c->bs, c, perm, shared);

@@ -3,7 +3,7 @@
  * with preadv/pwritev/fallocate/fdatasync in the thread pool.
  *
  * Options: "filename" (required), "aio" (threads; native and io_uring
- * are refused for now), "locking" (on/off/auto: accepted and ignored, see
+ * are refused for now), "locking" (on/off/auto, see "Image locking"
  * below). cache.direct=on opens with O_DIRECT; the request and memory
  * alignments then come from statx(STATX_DIOALIGN), BLKSSZGET or probing
  * reads, and the generic layer pads and bounces to them.
@@ -26,6 +26,11 @@ typedef struct BDRVRawState {
     bool is_block_dev;
     uint32_t request_alignment; /* 1 without O_DIRECT */
     size_t buf_align;           /* memory alignment O_DIRECT needs */
+
+    /* Image locking (main thread only). */
+    bool use_lock;
+    uint64_t perm;              /* committed: what our lock bytes say */
+    uint64_t shared_perm;
 } BDRVRawState;
 
 static const char *const aio_names[] = { "threads", "native", "io_uring",
@@ -95,6 +100,189 @@ static bool raw_probe_alignment(BDRVRawState *s, Error **errp)
     return true;
 }
 
+/* ------------------------------------------------------------------ */
+/*
+ * Image locking, compatible with QEMU's: for every permission bit N
+ * (BLK_PERM_* bit index: consistent read 0, write 1, write unchanged 2,
+ * resize 3) an open file description of an image holds a shared OFD lock
+ * on byte 100 + N while one of its users holds the permission, and on
+ * byte 200 + N while one of its users does not share it. A new
+ * permission conflicts with somebody's lock on the "not shared" byte; not
+ * sharing conflicts with somebody's lock on the "held" byte. Testing is a
+ * F_OFD_GETLK for a write lock, which our own description never blocks.
+ * Shared locks never block each other, so taking ours first and testing
+ * afterwards leaves no window in which two processes both miss each other.
+ */
+
+#define RAW_LOCK_PERM_BASE   100
+#define RAW_LOCK_SHARED_BASE 200
+#define RAW_LOCK_NBITS       4      /* BLK_PERM_ALL == 0x0f */
+
+static const char *const raw_perm_names[RAW_LOCK_NBITS] = {
+    "consistent read", "write", "write unchanged", "resize",
+};
+
+/* F_RDLCK, F_UNLCK on one byte; 0 or -errno. */
+static int raw_lock_byte(int fd, int byte, short type)
+{
+    struct flock fl = {
+        .l_whence = SEEK_SET, .l_start = byte, .l_len = 1, .l_type = type,
+    };
+
+    return fcntl(fd, F_OFD_SETLK, &fl) < 0 ? -errno : 0;
+}
+
+/* 1 if another open file description holds a lock on @byte, 0 if not,
+ * -errno if the test failed. */
+static int raw_byte_locked_elsewhere(int fd, int byte)
+{
+    struct flock fl = {
+        .l_whence = SEEK_SET, .l_start = byte, .l_len = 1, .l_type = F_WRLCK,
+    };
+
+    if (fcntl(fd, F_OFD_GETLK, &fl) < 0) {
+        return -errno;
+    }
+    return fl.l_type != F_UNLCK;
+}
+
+/*
+ * Make the lock bytes say @perm (held) and ~@shared (not shared). With
+ * @unlock, bytes for bits outside them are released; without, they are
+ * left as they are (the union during a pending change).
+ */
+static bool raw_apply_lock_bytes(BDRVRawState *s, uint64_t perm,
+                                 uint64_t shared, bool unlock, Error **errp)
+{
+    for (int i = 0; i < RAW_LOCK_NBITS; i++) {
+        uint64_t bit = 1ULL << i;
+        int bytes[2] = { RAW_LOCK_PERM_BASE + i, RAW_LOCK_SHARED_BASE + i };
+        bool want[2] = { perm & bit, !(shared & bit) };
+
+        for (int j = 0; j < 2; j++) {
+            int ret;
+
+            if (want[j]) {
+                ret = raw_lock_byte(s->fd, bytes[j], F_RDLCK);
+            } else if (unlock) {
+                ret = raw_lock_byte(s->fd, bytes[j], F_UNLCK);
+            } else {
+                continue;
+            }
+            if (ret < 0) {
+                error_setg_errno(errp, -ret, "Failed to lock byte %d",
+                                 bytes[j]);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Does another process conflict with taking @perm and sharing @shared? */
+static bool raw_check_lock_bytes(BDRVRawState *s, uint64_t perm,
+                                 uint64_t shared, Error **errp)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < RAW_LOCK_NBITS; i++) {
+            uint64_t bit = 1ULL << i;
+            int byte;
+            int ret;
+
+            /* Pass 0: what we take must be shared by the others; pass 1:
+             * what we do not share must not be held by the others. */
+            if (pass == 0 ? !(perm & bit) : (shared & bit)) {
+                continue;
+            }
+            byte = (pass == 0 ? RAW_LOCK_SHARED_BASE : RAW_LOCK_PERM_BASE) + i;
+            ret = raw_byte_locked_elsewhere(s->fd, byte);
+            if (ret < 0) {
+                error_setg_errno(errp, -ret, "Failed to get lock byte %d",
+                                 byte);
+                return false;
+            }
+            if (ret) {
+                error_setg(errp, "Failed to get %s\"%s\" lock",
+                           pass == 0 ? "" : "shared ", raw_perm_names[i]);
+                error_append_hint(errp, "Is another process using the "
+                                  "image [%s]?\n", s->filename);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static int raw_check_perm(BlockDriverState *bs, uint64_t perm,
+                          uint64_t shared, Error **errp)
+{
+    BDRVRawState *s = bs->opaque;
+
+    if (!s->use_lock) {
+        return 0;
+    }
+    /* Hold the union of old and new until the change is committed, so
+     * that an abort never needs to take a lock again. */
+    if (!raw_apply_lock_bytes(s, s->perm | perm, s->shared_perm & shared,
+                              false, errp) ||
+        !raw_check_lock_bytes(s, perm, shared, errp)) {
+        raw_apply_lock_bytes(s, s->perm, s->shared_perm, true, NULL);
+        return -EPERM;
+    }
+    return 0;
+}
+
+static void raw_set_perm(BlockDriverState *bs, uint64_t perm,
+                         uint64_t shared)
+{
+    BDRVRawState *s = bs->opaque;
+
+    if (!s->use_lock || s->fd < 0) {
+        return;
+    }
+    /* Only releases, or takes bytes already held by raw_check_perm(): a
+     * failure would leave extra bytes locked, which is harmless. */
+    raw_apply_lock_bytes(s, perm, shared, true, NULL);
+    s->perm = perm;
+    s->shared_perm = shared;
+}
+
+static void raw_abort_perm_update(BlockDriverState *bs)
+{
+    BDRVRawState *s = bs->opaque;
+
+    if (s->use_lock && s->fd >= 0) {
+        raw_apply_lock_bytes(s, s->perm, s->shared_perm, true, NULL);
+    }
+}
+
+/*
+ * locking=on|off|auto for the open @s->fd: auto uses OFD locks when the
+ * kernel and the filesystem support them, on insists.
+ */
+static bool raw_setup_locking(BDRVRawState *s, int locking, Error **errp)
+{
+    int ret;
+
+    s->perm = 0;
+    s->shared_perm = BLK_PERM_ALL;
+    s->use_lock = false;
+    if (locking == 0) {
+        return true;
+    }
+    ret = raw_byte_locked_elsewhere(s->fd, RAW_LOCK_PERM_BASE);
+    if (ret < 0) {
+        if (locking == 1) {
+            error_setg_errno(errp, -ret, "File lock requested but OFD "
+                             "locking is unavailable for '%s'", s->filename);
+            return false;
+        }
+        return true;
+    }
+    s->use_lock = true;
+    return true;
+}
+
 static int raw_open(BlockDriverState *bs, JsonObject *options, int flags,
                     Error **errp)
 {
@@ -116,12 +304,6 @@ static int raw_open(BlockDriverState *bs, JsonObject *options, int flags,
         error_setg(errp, "aio=%s is not supported yet", aio_names[aio]);
         return -ENOTSUP;
     }
-    /*
-     * locking: image locking with OFD locks is not implemented yet (a
-     * later issue); all three values are accepted and nothing is locked.
-     */
-    (void)locking;
-
     open_flags = O_CLOEXEC | ((flags & BDRV_O_RDWR) ? O_RDWR : O_RDONLY);
     if (flags & BDRV_O_NOCACHE) {
         open_flags |= O_DIRECT;
@@ -169,6 +351,12 @@ static int raw_open(BlockDriverState *bs, JsonObject *options, int flags,
         }
     }
     s->filename = g_steal_pointer(&filename);
+    if (!raw_setup_locking(s, locking, errp)) {
+        close(s->fd);
+        s->fd = -1;
+        g_clear_pointer(&s->filename, g_free);
+        return -ENOTSUP;
+    }
     return 0;
 }
 
@@ -532,6 +720,9 @@ const BlockDriver bdrv_file = {
     .bdrv_open                  = raw_open,
     .bdrv_close                 = raw_close,
     .bdrv_refresh_limits        = raw_refresh_limits,
+    .bdrv_check_perm            = raw_check_perm,
+    .bdrv_set_perm              = raw_set_perm,
+    .bdrv_abort_perm_update     = raw_abort_perm_update,
     .bdrv_co_preadv             = raw_co_preadv,
     .bdrv_co_pwritev            = raw_co_pwritev,
     .bdrv_co_pwrite_zeroes      = raw_co_pwrite_zeroes,

@@ -65,6 +65,23 @@ struct BlockDriver {
     int64_t (*bdrv_getlength)(BlockDriverState *bs);
     int64_t (*bdrv_get_allocated_file_size)(BlockDriverState *bs);
 
+    /*
+     * Permission changes, as a transaction. bdrv_check_perm: could the
+     * node's users together take @perm and share @shared (cumulative
+     * BLK_PERM_* over all parents)? The driver may reserve what it needs
+     * (the file driver takes its image locks here); 0 or -errno with errp
+     * set, and on failure it has undone its own reservation. Then exactly
+     * one of bdrv_set_perm (with the values finally in force, which may
+     * also be called without a check when permissions only shrink) or
+     * bdrv_abort_perm_update (back to the state before the check)
+     * follows. Main thread.
+     */
+    int (*bdrv_check_perm)(BlockDriverState *bs, uint64_t perm,
+                           uint64_t shared, Error **errp);
+    void (*bdrv_set_perm)(BlockDriverState *bs, uint64_t perm,
+                          uint64_t shared);
+    void (*bdrv_abort_perm_update)(BlockDriverState *bs);
+
     /* Move per-context resources (e.g. an io_uring) to a new context. */
     void (*bdrv_detach_aio_context)(BlockDriverState *bs);
     void (*bdrv_attach_aio_context)(BlockDriverState *bs, AioContext *ctx);

@@ -863,6 +863,175 @@ static void test_detect_zeroes(void)
     g_assert_cmpint(disk[512 * 1024], ==, 0x55);
 }
 
+/* Does any open file description hold a lock on @byte of @path? Asks
+ * from a description of its own, so the node's locks count. */
+static bool byte_locked(const char *path, int byte)
+{
+    struct flock fl = {
+        .l_whence = SEEK_SET, .l_start = byte, .l_len = 1, .l_type = F_WRLCK,
+    };
+    int fd = open(path, O_RDONLY);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(fcntl(fd, F_OFD_GETLK, &fl), ==, 0);
+    close(fd);
+    return fl.l_type != F_UNLCK;
+}
+
+/* Take a shared lock on @byte of @path from a new description, as another
+ * process would; returns the fd that holds it. */
+static int lock_byte_elsewhere(const char *path, int byte)
+{
+    struct flock fl = {
+        .l_whence = SEEK_SET, .l_start = byte, .l_len = 1, .l_type = F_RDLCK,
+    };
+    int fd = open(path, O_RDONLY);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(fcntl(fd, F_OFD_SETLK, &fl), ==, 0);
+    return fd;
+}
+
+/*
+ * Check QEMU's lock bytes: 100 + N while permission N is held, 200 + N
+ * while it is not shared; a node with no users holds nothing, and the
+ * bytes follow the users' permissions when they are dropped.
+ */
+static void test_locking_bytes(void)
+{
+    g_autofree char *path = make_file("lockbytes.img", 65536, 0);
+    BlockDriverState *bs;
+    BlockBackend *blk;
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": "
+                  "\"r\", \"file\": {\"driver\": \"file\", "
+                  "\"filename\": \"%s\"}}", path);
+    for (int b = 100; b < 104; b++) {
+        g_assert_false(byte_locked(path, b));
+        g_assert_false(byte_locked(path, b + 100));
+    }
+    /* Reading and writing, sharing only consistent read. */
+    blk = blk_new(qemu_get_aio_context(), PERM_RW, BLK_PERM_CONSISTENT_READ);
+    g_assert_true(blk_insert_bs(blk, bs, &error_abort));
+    g_assert_true(byte_locked(path, 100));
+    g_assert_true(byte_locked(path, 101));
+    g_assert_false(byte_locked(path, 102));
+    g_assert_false(byte_locked(path, 103));
+    g_assert_false(byte_locked(path, 200));
+    g_assert_true(byte_locked(path, 201));
+    g_assert_true(byte_locked(path, 202));
+    g_assert_true(byte_locked(path, 203));
+
+    /* Dropping write at runtime releases its bytes. */
+    g_assert_true(blk_set_perm(blk, BLK_PERM_CONSISTENT_READ, BLK_PERM_ALL,
+                               &error_abort));
+    g_assert_true(byte_locked(path, 100));
+    g_assert_false(byte_locked(path, 101));
+    for (int b = 200; b < 204; b++) {
+        g_assert_false(byte_locked(path, b));
+    }
+    blk_unref(blk);
+    g_assert_false(byte_locked(path, 100));
+    delete_node("r");
+}
+
+/*
+ * Check that another process's locks refuse conflicting permissions with
+ * QEMU's texts and hint, and that nothing changes on a refusal:
+ *
+ *   other: holds 201 (does not share write)  -> we cannot take write
+ *   other: holds 101 (writes)                -> we must share write
+ */
+static void test_locking_conflicts(void)
+{
+    g_autofree char *path = make_file("lockconf.img", 65536, 0);
+    g_autofree char *hint = g_strdup_printf("Is another process using the "
+                                            "image [%s]?\n", path);
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    Error *err = NULL;
+    int other;
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"f\", \"filename\": \"%s\"}", path);
+    other = lock_byte_elsewhere(path, 201);
+
+    blk = blk_new(qemu_get_aio_context(), PERM_RW, BLK_PERM_ALL);
+    g_assert_false(blk_insert_bs(blk, bs, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Failed to get \"write\" lock");
+    g_assert_cmpstr(error_get_hint(err), ==, hint);
+    error_free(err);
+    err = NULL;
+    blk_unref(blk);
+    /* The refused attempt left nothing locked behind. */
+    g_assert_false(byte_locked(path, 100));
+    g_assert_false(byte_locked(path, 101));
+
+    /* Reading is fine; upgrading to write at runtime is refused and
+     * keeps the old permissions. */
+    blk = new_blk(bs, BLK_PERM_CONSISTENT_READ);
+    g_assert_true(byte_locked(path, 100));
+    g_assert_false(blk_set_perm(blk, PERM_RW, BLK_PERM_ALL, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Failed to get \"write\" lock");
+    error_free(err);
+    err = NULL;
+    g_assert_true(byte_locked(path, 100));
+    g_assert_false(byte_locked(path, 101));
+    close(other);
+
+    /* Now the other side writes: we may not refuse to share write. */
+    other = lock_byte_elsewhere(path, 101);
+    g_assert_false(blk_set_perm(blk, BLK_PERM_CONSISTENT_READ,
+                                BLK_PERM_CONSISTENT_READ, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Failed to get shared \"write\" lock");
+    error_free(err);
+    err = NULL;
+    g_assert_false(byte_locked(path, 201));
+    /* Sharing write works alongside, and the upgrade once it is gone. */
+    g_assert_true(blk_set_perm(blk, PERM_RW, BLK_PERM_ALL, &error_abort));
+    close(other);
+    g_assert_true(blk_set_perm(blk, PERM_RW, BLK_PERM_CONSISTENT_READ,
+                               &error_abort));
+    g_assert_true(byte_locked(path, 201));
+    blk_unref(blk);
+    delete_node("f");
+}
+
+/* Check that two nodes of one process on the same file exclude each other
+ * as two processes would, and that locking=off opts out. */
+static void test_locking_off(void)
+{
+    g_autofree char *path = make_file("lockoff.img", 65536, 0);
+    BlockDriverState *a, *b;
+    BlockBackend *ba, *bb;
+    Error *err = NULL;
+
+    a = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                 "\"a\", \"filename\": \"%s\", \"locking\": \"on\"}", path);
+    ba = blk_new(qemu_get_aio_context(), PERM_RW, BLK_PERM_CONSISTENT_READ);
+    g_assert_true(blk_insert_bs(ba, a, &error_abort));
+
+    b = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                 "\"b\", \"filename\": \"%s\"}", path);
+    bb = blk_new(qemu_get_aio_context(), PERM_RW, BLK_PERM_ALL);
+    g_assert_false(blk_insert_bs(bb, b, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Failed to get \"write\" lock");
+    error_free(err);
+    blk_unref(bb);
+    delete_node("b");
+
+    b = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                 "\"b\", \"filename\": \"%s\", \"locking\": \"off\"}",
+                 path);
+    bb = new_blk(b, PERM_RW);
+    blk_unref(bb);
+    delete_node("b");
+    blk_unref(ba);
+    delete_node("a");
+    g_assert_false(byte_locked(path, 101));
+}
+
 static void remove_test_dir(void)
 {
     g_autoptr(GDir) dir = g_dir_open(test_dir, 0, NULL);
@@ -906,6 +1075,9 @@ int main(int argc, char **argv)
     g_test_add_func("/block/file/write-zeroes-discard",
                     test_write_zeroes_discard);
     g_test_add_func("/block/file/detect-zeroes", test_detect_zeroes);
+    g_test_add_func("/block/file/locking-bytes", test_locking_bytes);
+    g_test_add_func("/block/file/locking-conflicts", test_locking_conflicts);
+    g_test_add_func("/block/file/locking-off", test_locking_off);
     ret = g_test_run();
 
     remove_test_dir();
