@@ -28,8 +28,17 @@ static StdioChardev *to_stdio(Chardev *chr)
 static bool stdio_open(Chardev *chr, JsonObject *opts, Error **errp)
 {
     StdioChardev *s = to_stdio(chr);
+    bool signal = true;
     struct stat st;
 
+    /* The terminal stays in cooked mode, so ^C always raises SIGINT. */
+    if (!qdict_take_bool(opts, "signal", &signal, NULL, errp)) {
+        return false;
+    }
+    if (!signal) {
+        error_setg(errp, "'signal=off' is not supported");
+        return false;
+    }
     if (stdio_in_use) {
         error_setg(errp, "cannot use stdio by multiple character devices");
         return false;

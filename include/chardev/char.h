@@ -43,7 +43,7 @@ typedef struct CharFrontendOps {
  * --chardev: @opts (consumed) holds "id" and "backend" ("socket" or
  * "stdio"; the implied key of the command line) and the backend's options:
  *   socket: "path" (required), "server" (must be on), "wait" (must be off)
- *   stdio:  none
+ *   stdio:  "signal" (must be on: the terminal is never put in raw mode)
  * Unknown members are rejected. The socket file is created with mode 0600,
  * a stale socket at @path is replaced, and the file is removed when the
  * chardev is deleted. Returns NULL and sets errp on error.
