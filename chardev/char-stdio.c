@@ -92,6 +92,7 @@ static void stdio_close(Chardev *chr)
 const ChardevBackend chardev_stdio_backend = {
     .name = "stdio",
     .instance_size = sizeof(StdioChardev),
+    .output_after_eof = true,   /* stdout stays open when stdin ends */
     .open = stdio_open,
     .frontend_attached = stdio_frontend_attached,
     .client_gone = stdio_client_gone,

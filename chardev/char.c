@@ -465,6 +465,11 @@ bool qemu_chr_client_write(CharClient *c, const void *buf, size_t len)
     return true;
 }
 
+bool qemu_chr_client_output_after_eof(CharClient *c)
+{
+    return c->chr->be->output_after_eof;
+}
+
 void qemu_chr_client_set_read_enabled(CharClient *c, bool enabled)
 {
     if (c->read_enabled == enabled) {

@@ -9,6 +9,7 @@
 typedef struct ChardevBackend {
     const char *name;                 /* "socket", "stdio" */
     size_t instance_size;             /* embeds Chardev first */
+    bool output_after_eof;            /* see qemu_chr_client_output_after_eof */
     /*
      * Take the backend's options from @opts (leftovers are rejected by the
      * caller) and set up. Returns false with errp set; ->close() is then

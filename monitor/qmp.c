@@ -262,7 +262,7 @@ static void coroutine_fn session_co(void *opaque)
             if (!s->client) {
                 break;
             }
-            if (s->eof) {
+            if (s->eof && !qemu_chr_client_output_after_eof(s->client)) {
                 /* Everything read was answered: close after the output. */
                 qemu_chr_client_close(s->client);
             }

@@ -89,6 +89,13 @@ Chardev *qemu_chr_client_get_chardev(CharClient *client);
 #define CHAR_CLIENT_MAX_BACKLOG (256 * 1024 * 1024)
 bool qemu_chr_client_write(CharClient *client, const void *buf, size_t len);
 
+/*
+ * Whether output still reaches someone after the client's input ended:
+ * true for stdio (stdout stays), false for a socket (the peer is leaving,
+ * and the next client waits until this one is closed).
+ */
+bool qemu_chr_client_output_after_eof(CharClient *client);
+
 /* Stop (false) or resume (true) reading from the client: flow control. */
 void qemu_chr_client_set_read_enabled(CharClient *client, bool enabled);
 
