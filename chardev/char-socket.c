@@ -21,6 +21,7 @@ typedef struct SocketChardev {
     dev_t dev;              /* identity of the socket file we created, */
     ino_t ino;              /* so that we only ever unlink our own */
     bool created;
+    QEMUTimer *retry_timer;     /* re-arms accept after a resource error */
 } SocketChardev;
 
 static SocketChardev *to_socket(Chardev *chr)
@@ -30,10 +31,22 @@ static SocketChardev *to_socket(Chardev *chr)
 
 static void socket_accept(void *opaque);
 
+/* Back-off after EMFILE & co: the listener would be ready again at once. */
+#define ACCEPT_RETRY_NS (100 * 1000 * 1000)
+
 static void socket_listen_enable(SocketChardev *s, bool enable)
 {
     aio_set_fd_handler(qemu_get_aio_context(), s->listen_fd,
                        enable ? socket_accept : NULL, NULL, s);
+}
+
+static void socket_accept_retry(void *opaque)
+{
+    SocketChardev *s = opaque;
+
+    if (s->parent.fe_ops && !s->parent.client) {
+        socket_listen_enable(s, true);
+    }
 }
 
 static void socket_accept(void *opaque)
@@ -51,6 +64,12 @@ static void socket_accept(void *opaque)
             errno != ECONNABORTED) {
             warn_report("chardev '%s': accept failed: %s", s->parent.id,
                         strerror(errno));
+            socket_listen_enable(s, false);
+            if (!s->retry_timer) {
+                s->retry_timer = aio_timer_new(qemu_get_aio_context(),
+                                               socket_accept_retry, s);
+            }
+            timer_mod_ns(s->retry_timer, get_clock_ns() + ACCEPT_RETRY_NS);
         }
         return;
     }
@@ -179,6 +198,10 @@ static void socket_close(Chardev *chr)
     SocketChardev *s = to_socket(chr);
     struct stat st;
 
+    if (s->retry_timer) {
+        timer_free(s->retry_timer);
+        s->retry_timer = NULL;
+    }
     if (s->listen_fd >= 0) {
         socket_listen_enable(s, false);
         close(s->listen_fd);

@@ -86,7 +86,7 @@ Chardev *qemu_chr_client_get_chardev(CharClient *client);
  * disconnected. Errors from write() disconnect the client later (from a
  * bottom half, never inside this call).
  */
-#define CHAR_CLIENT_MAX_BACKLOG (256 * 1024 * 1024)
+#define CHAR_CLIENT_MAX_BACKLOG (64 * 1024 * 1024)
 bool qemu_chr_client_write(CharClient *client, const void *buf, size_t len);
 
 /*
