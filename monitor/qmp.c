@@ -308,7 +308,11 @@ static void qmp_on_connect(Chardev *chr, CharClient *client, void *fe_opaque)
 
     session_send(s, build_greeting());
     s->co = qemu_coroutine_create(session_co, s);
-    qemu_coroutine_enter(s->co);    /* runs until it waits for input */
+    if (qemu_in_coroutine()) {
+        aio_co_schedule(qemu_get_aio_context(), s->co);
+    } else {
+        qemu_coroutine_enter(s->co);    /* runs until it waits for input */
+    }
 }
 
 static void qmp_on_read(CharClient *client, const uint8_t *buf, size_t len)
