@@ -1,15 +1,19 @@
 /*
  * The "file" protocol driver: a regular file or a block device, accessed
- * with preadv/pwritev/fallocate/fdatasync in the thread pool.
+ * with preadv/pwritev/fallocate/fdatasync in the thread pool (aio=threads)
+ * or through io_uring (aio=io_uring; block/io_uring.c).
  *
- * Options: "filename" (required), "aio" (threads; native and io_uring
- * are refused for now), "locking" (on/off/auto, see "Image locking"
- * below). cache.direct=on opens with O_DIRECT; the request and memory
- * alignments then come from statx(STATX_DIOALIGN), BLKSSZGET or probing
- * reads, and the generic layer pads and bounces to them.
+ * Options: "filename" (required), "aio" (threads, io_uring, or native,
+ * which needs cache.direct=on as in QEMU and is served by the same
+ * io_uring engine: there is no Linux AIO engine), "locking" (on/off/auto,
+ * see "Image locking" below). cache.direct=on opens with O_DIRECT; the
+ * request and memory alignments then come from statx(STATX_DIOALIGN),
+ * BLKSSZGET or probing reads, and the generic layer pads and bounces to
+ * them.
  */
 #include "qemu/osdep.h"
 #include "block/block_int.h"
+#include "block/raw-aio.h"
 #include "qemu/thread-pool.h"
 
 #include <sys/ioctl.h>
@@ -26,6 +30,7 @@ typedef struct BDRVRawState {
     bool is_block_dev;
     uint32_t request_alignment; /* 1 without O_DIRECT */
     size_t buf_align;           /* memory alignment O_DIRECT needs */
+    bool use_io_uring;          /* aio=io_uring or aio=native */
 
     /* Image locking (main thread only). */
     bool use_lock;
@@ -300,9 +305,24 @@ static int raw_open(BlockDriverState *bs, JsonObject *options, int flags,
                          errp)) {
         return -EINVAL;
     }
+    if (aio == 1 && !(flags & BDRV_O_NOCACHE)) {
+        error_setg(errp, "aio=native was specified, but it requires "
+                   "cache.direct=on, which was not specified.");
+        return -EINVAL;
+    }
     if (aio != 0) {
-        error_setg(errp, "aio=%s is not supported yet", aio_names[aio]);
+#ifdef CONFIG_LINUX_IO_URING
+        /* Fail now rather than at the first request if the kernel
+         * refuses io_uring; other contexts create their rings lazily. */
+        if (!luring_get_current(errp)) {
+            return -ENOTSUP;
+        }
+        s->use_io_uring = true;
+#else
+        error_setg(errp, "aio=%s was specified, but is not supported in "
+                   "this build.", aio_names[aio]);
         return -ENOTSUP;
+#endif
     }
     open_flags = O_CLOEXEC | ((flags & BDRV_O_RDWR) ? O_RDWR : O_RDONLY);
     if (flags & BDRV_O_NOCACHE) {
@@ -413,29 +433,37 @@ static void iov_advance(struct iovec **iov, int *niov, size_t n)
     }
 }
 
-static int raw_rw_worker(void *opaque)
+/* One preadv/pwritev: bytes transferred or -errno. */
+typedef ssize_t RawXferFunc(void *opaque, RawRwData *d,
+                            const struct iovec *iov, int cnt, int64_t off);
+
+/*
+ * Transfer all of @d with @xfer, resubmitting the rest after a short
+ * transfer. A read that reaches the end of the file fills the rest with
+ * zeroes; a write that makes no progress is -ENOSPC. Runs in a worker
+ * thread (aio=threads) or in the request's coroutine (aio=io_uring, where
+ * @xfer yields).
+ */
+static int raw_rw_loop(RawRwData *d, RawXferFunc *xfer, void *opaque)
 {
-    RawRwData *d = opaque;
     struct iovec *iov = d->iov;
     int niov = d->niov;
     int64_t done = 0;
 
     while (done < d->bytes) {
         int cnt = MIN(niov, IOV_MAX);
-        ssize_t r;
+        ssize_t r = xfer(opaque, d, iov, cnt, d->offset + done);
 
-        r = d->is_write ? pwritev(d->fd, iov, cnt, d->offset + done)
-                        : preadv(d->fd, iov, cnt, d->offset + done);
         if (r < 0) {
-            if (errno == EINTR) {
+            if (r == -EINTR || r == -EAGAIN) {
                 continue;
             }
             /* After a short O_DIRECT read the next offset is unaligned;
              * that short read was the end of the file. */
-            if (errno == EINVAL && d->direct && !d->is_write && done > 0) {
+            if (r == -EINVAL && d->direct && !d->is_write && done > 0) {
                 break;
             }
-            return -errno;
+            return r;
         }
         if (r == 0) {
             if (d->is_write) {
@@ -452,6 +480,46 @@ static int raw_rw_worker(void *opaque)
         done += iov->iov_len;
     }
     return 0;
+}
+
+static ssize_t raw_xfer_sync(void *opaque, RawRwData *d,
+                             const struct iovec *iov, int cnt, int64_t off)
+{
+    ssize_t r = d->is_write ? pwritev(d->fd, iov, cnt, off)
+                            : preadv(d->fd, iov, cnt, off);
+
+    return r < 0 ? -errno : r;
+}
+
+static int raw_rw_worker(void *opaque)
+{
+    return raw_rw_loop(opaque, raw_xfer_sync, NULL);
+}
+
+#ifdef CONFIG_LINUX_IO_URING
+static ssize_t coroutine_fn raw_xfer_uring(void *opaque, RawRwData *d,
+                                           const struct iovec *iov, int cnt,
+                                           int64_t off)
+{
+    return luring_co_rw(opaque, d->fd, d->is_write, iov, cnt, off);
+}
+#endif
+
+/*
+ * The ring to use for a request of @bs in the calling context, or NULL
+ * for the thread pool (aio=threads, or no ring could be set up in this
+ * context: then the request still works, just through threads).
+ */
+static LuringState *raw_get_ring(BlockDriverState *bs)
+{
+#ifdef CONFIG_LINUX_IO_URING
+    BDRVRawState *s = bs->opaque;
+
+    if (s->use_io_uring) {
+        return luring_get_current(NULL);
+    }
+#endif
+    return NULL;
 }
 
 static int coroutine_fn raw_co_rw(BlockDriverState *bs, bool is_write,
@@ -474,7 +542,20 @@ static int coroutine_fn raw_co_rw(BlockDriverState *bs, bool is_write,
                                                  : g_new(struct iovec,
                                                          qiov->niov);
     memcpy(d.iov, qiov->iov, qiov->niov * sizeof(struct iovec));
+#ifdef CONFIG_LINUX_IO_URING
+    {
+        LuringState *ring = raw_get_ring(bs);
+
+        if (ring) {
+            ret = raw_rw_loop(&d, raw_xfer_uring, ring);
+            goto out;
+        }
+    }
+#endif
     ret = thread_pool_submit_co(raw_rw_worker, &d);
+#ifdef CONFIG_LINUX_IO_URING
+out:
+#endif
     if (d.iov != small) {
         g_free(d.iov);
     }
@@ -509,7 +590,18 @@ static int coroutine_fn raw_co_flush(BlockDriverState *bs)
 {
     BDRVRawState *s = bs->opaque;
     int fd = s->fd;
+#ifdef CONFIG_LINUX_IO_URING
+    LuringState *ring = raw_get_ring(bs);
 
+    if (ring) {
+        int ret;
+
+        do {
+            ret = luring_co_fdatasync(ring, fd);
+        } while (ret == -EINTR);
+        return ret;
+    }
+#endif
     return thread_pool_submit_co(raw_flush_worker, &fd);
 }
 
@@ -520,17 +612,23 @@ typedef struct RawRangeData {
     bool may_unmap;
 } RawRangeData;
 
-/* -ENOTSUP for "the filesystem cannot do this", else -errno. */
+/* fallocate()'s -errno, with -ENOTSUP for "the filesystem cannot do
+ * this". */
+static int fallocate_errno(int err)
+{
+    if (err == EOPNOTSUPP || err == ENOSYS || err == EINVAL) {
+        return -ENOTSUP;
+    }
+    return -err;
+}
+
+/* 0, -ENOTSUP for "the filesystem cannot do this", else -errno. */
 static int do_fallocate(int fd, int mode, int64_t offset, int64_t len)
 {
     while (fallocate(fd, mode, offset, len) < 0) {
-        if (errno == EINTR) {
-            continue;
+        if (errno != EINTR) {
+            return fallocate_errno(errno);
         }
-        if (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL) {
-            return -ENOTSUP;
-        }
-        return -errno;
     }
     return 0;
 }
@@ -600,6 +698,20 @@ static int coroutine_fn raw_co_pdiscard(BlockDriverState *bs, int64_t offset,
     if (s->is_block_dev) {
         return -ENOTSUP;     /* BLKDISCARD is not implemented */
     }
+#ifdef CONFIG_LINUX_IO_URING
+    {
+        LuringState *ring = raw_get_ring(bs);
+        int ret;
+
+        if (ring) {
+            do {
+                ret = luring_co_fallocate(ring, s->fd, FALLOC_FL_PUNCH_HOLE |
+                                          FALLOC_FL_KEEP_SIZE, offset, bytes);
+            } while (ret == -EINTR);
+            return ret < 0 ? fallocate_errno(-ret) : 0;
+        }
+    }
+#endif
     return thread_pool_submit_co(raw_discard_worker, &d);
 }
 

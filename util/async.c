@@ -181,11 +181,77 @@ void aio_context_async_init(AioContext *ctx)
     ctx->co_schedule_bh = aio_bh_new(ctx, co_schedule_bh_cb, ctx);
 }
 
-/* See aio_int.h. Called when the last reference goes: frees the BHs the
- * context owns (its own and unrun oneshots); user BHs are only unlinked. */
+/* --- per-context data --- */
+
+typedef struct AioContextLocal {
+    const void *key;
+    void *value;
+    GDestroyNotify destroy;
+} AioContextLocal;
+
+/* See aio.h. */
+void *aio_context_get_local(AioContext *ctx, const void *key)
+{
+    void *value = NULL;
+
+    g_mutex_lock(&ctx->lock);
+    for (GSList *l = ctx->locals; l; l = l->next) {
+        AioContextLocal *loc = l->data;
+        if (loc->key == key) {
+            value = loc->value;
+            break;
+        }
+    }
+    g_mutex_unlock(&ctx->lock);
+    return value;
+}
+
+/* See aio.h. The old value is destroyed outside the lock. */
+void aio_context_set_local(AioContext *ctx, const void *key, void *value,
+                           GDestroyNotify destroy)
+{
+    AioContextLocal *loc = NULL;
+    AioContextLocal old = { 0 };
+
+    g_mutex_lock(&ctx->lock);
+    for (GSList *l = ctx->locals; l; l = l->next) {
+        if (((AioContextLocal *)l->data)->key == key) {
+            loc = l->data;
+            old = *loc;
+            break;
+        }
+    }
+    if (!loc) {
+        loc = g_new0(AioContextLocal, 1);
+        loc->key = key;
+        ctx->locals = g_slist_prepend(ctx->locals, loc);
+    }
+    loc->value = value;
+    loc->destroy = destroy;
+    g_mutex_unlock(&ctx->lock);
+    if (old.destroy && old.value && old.value != value) {
+        old.destroy(old.value);
+    }
+}
+
+/* See aio_int.h. Called when the last reference goes: destroys the
+ * per-context data, frees the BHs the context owns (its own and unrun
+ * oneshots); user BHs are only unlinked. */
 void aio_context_async_cleanup(AioContext *ctx)
 {
     GList *link;
+
+    /* Destructors may remove fd handlers and delete BHs: run them while
+     * everything else still works. */
+    while (ctx->locals) {
+        AioContextLocal *loc = ctx->locals->data;
+
+        ctx->locals = g_slist_delete_link(ctx->locals, ctx->locals);
+        if (loc->destroy && loc->value) {
+            loc->destroy(loc->value);
+        }
+        g_free(loc);
+    }
 
     qemu_bh_delete(ctx->co_schedule_bh);
     ctx->co_schedule_bh = NULL;

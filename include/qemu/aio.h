@@ -39,6 +39,19 @@ bool qemu_in_main_thread(void);
 void aio_context_set_thread(AioContext *ctx);
 bool aio_context_in_thread(AioContext *ctx); /* calling thread polls ctx? */
 
+/*
+ * Per-context data for a subsystem that keeps one object per event loop
+ * (the file driver's io_uring): @key is any address unique to the user.
+ * aio_context_get_local() returns NULL when nothing is set.
+ * aio_context_set_local() stores @value (replacing and destroying an old
+ * one); @destroy (may be NULL) runs when the context is freed, before its
+ * fd handlers and fds go, in the thread that drops the last reference.
+ * Any thread; users serialise access to their value themselves.
+ */
+void *aio_context_get_local(AioContext *ctx, const void *key);
+void aio_context_set_local(AioContext *ctx, const void *key, void *value,
+                           GDestroyNotify destroy);
+
 AioContext *aio_context_new(Error **errp);
 void aio_context_ref(AioContext *ctx);
 void aio_context_unref(AioContext *ctx);

@@ -60,6 +60,7 @@ struct AioContext {
     Coroutine *co_sched_head;   /* from aio_co_schedule(), FIFO */
     Coroutine *co_sched_tail;
     QEMUBH *co_schedule_bh;
+    GSList *locals;         /* AioContextLocal *, under lock (async.c) */
 };
 
 /* async.c */

@@ -4,7 +4,13 @@
  * concurrent requests, O_DIRECT with unaligned requests and buffers,
  * concurrent read-modify-write of one block, raw offset/size windows,
  * read-only nodes, permission conflicts through a raw node, truncate,
- * write-zeroes/discard, block status of a sparse file and blockdev-del.
+ * write-zeroes/discard, block status of a sparse file and blockdev-del,
+ * image locking, and the io_uring engine.
+ *
+ * The data-integrity cases run in several variants (paths
+ * /block/file/<variant>/<case>): aio=threads and aio=io_uring, each with
+ * and without cache.direct=on. A variant is applied to every "file" node
+ * that a case opens through open_fmt() without its own "aio"/"cache".
  *
  * Files live in a directory under /var/tmp (tmpfs refuses O_DIRECT).
  */
@@ -12,6 +18,7 @@
 #include "qemu/aio.h"
 #include "qemu/coroutine.h"
 #include "qemu/error.h"
+#include "qemu/iothread.h"
 #include "block/aio-wait.h"
 #include "block/block_int.h"
 #include "system/block-backend.h"
@@ -63,18 +70,55 @@ static off_t file_size(const char *path)
     return st.st_size;
 }
 
-/* Open a node from JSON text built with printf-style arguments. NULL and
- * *errp set on failure. */
+/* The variant of the running case (see the top of the file): set by
+ * run_variant() around each case. Main thread only. */
+static const char *variant_aio = "threads";
+static bool variant_direct;
+
+/* Add the variant's "aio" and cache.direct to every "file" node in @o
+ * (nested children included) that does not choose for itself. */
+static void apply_variant(JsonObject *o)
+{
+    GList *members = json_object_get_members(o);
+
+    for (GList *l = members; l; l = l->next) {
+        JsonNode *n = json_object_get_member(o, l->data);
+
+        if (JSON_NODE_HOLDS_OBJECT(n)) {
+            apply_variant(json_node_get_object(n));
+        }
+    }
+    g_list_free(members);
+    if (!json_object_has_member(o, "driver") ||
+        strcmp(json_object_get_string_member(o, "driver"), "file")) {
+        return;
+    }
+    if (!json_object_has_member(o, "aio")) {
+        json_object_set_string_member(o, "aio", variant_aio);
+    }
+    if (variant_direct && !json_object_has_member(o, "cache")) {
+        JsonObject *cache = json_object_new();
+
+        json_object_set_boolean_member(cache, "direct", true);
+        json_object_set_object_member(o, "cache", cache);
+    }
+}
+
+/* Open a node from JSON text built with printf-style arguments, in the
+ * current variant. NULL and *errp set on failure. */
 static BlockDriverState * G_GNUC_PRINTF(2, 3)
 open_fmt(Error **errp, const char *fmt, ...)
 {
     g_autofree char *json = NULL;
+    JsonObject *opts;
     va_list ap;
 
     va_start(ap, fmt);
     json = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    return bdrv_open_blockdev(qdict_from_json(json, &error_abort), errp);
+    opts = qdict_from_json(json, &error_abort);
+    apply_variant(opts);
+    return bdrv_open_blockdev(opts, errp);
 }
 
 /* Expect opening to fail with exactly @expected. */
@@ -144,12 +188,10 @@ static void test_open_errors(void)
     assert_open_error(msg, "{\"driver\": \"file\", \"filename\": \"%s\"}",
                       missing);
     g_free(msg);
-    assert_open_error("aio=native is not supported yet",
+    assert_open_error("aio=native was specified, but it requires "
+                      "cache.direct=on, which was not specified.",
                       "{\"driver\": \"file\", \"filename\": \"%s\", "
                       "\"aio\": \"native\"}", path);
-    assert_open_error("aio=io_uring is not supported yet",
-                      "{\"driver\": \"file\", \"filename\": \"%s\", "
-                      "\"aio\": \"io_uring\"}", path);
     assert_open_error("Parameter 'aio' does not accept value 'posix'",
                       "{\"driver\": \"file\", \"filename\": \"%s\", "
                       "\"aio\": \"posix\"}", path);
@@ -179,6 +221,20 @@ static void test_open_errors(void)
     g_assert_cmpint(bdrv_getlength(bs), ==, 65536);
     g_assert_cmpstr(bdrv_get_format_name(bs), ==, "file");
     delete_node("lk");
+
+#ifdef CONFIG_LINUX_IO_URING
+    /* aio=native is served by io_uring when cache.direct=on. */
+    bs = open_fmt(NULL, "{\"driver\": \"file\", \"node-name\": \"nat\", "
+                  "\"filename\": \"%s\", \"aio\": \"native\", "
+                  "\"cache\": {\"direct\": true}}", path);
+    if (bs) {
+        delete_node("nat");
+    }
+#else
+    assert_open_error("aio=io_uring was specified, but is not supported in "
+                      "this build.", "{\"driver\": \"file\", \"filename\": "
+                      "\"%s\", \"aio\": \"io_uring\"}", path);
+#endif
 }
 
 /* Check a write/read round trip through the sync wrappers, and that the
@@ -1032,6 +1088,171 @@ static void test_locking_off(void)
     g_assert_false(byte_locked(path, 101));
 }
 
+/*
+ * Check that a read that meets the end of the file early (the file
+ * shrank behind the node's back) gets the data that is there and zeroes
+ * for the rest: the short transfer is resubmitted, then zero-filled.
+ */
+static void test_short_read(void)
+{
+    g_autofree char *path = make_file("short.img", 65536, 0x6b);
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    g_autofree uint8_t *buf = g_malloc(65536);
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"f\", \"filename\": \"%s\"}", path);
+    blk = new_blk(bs, BLK_PERM_CONSISTENT_READ);
+    g_assert_cmpint(truncate(path, 10000), ==, 0);
+    memset(buf, 0xff, 65536);
+    g_assert_cmpint(blk_pread(blk, 0, 65536, buf, 0), ==, 0);
+    for (int i = 0; i < 65536; i++) {
+        g_assert_cmpint(buf[i], ==, i < 10000 ? 0x6b : 0);
+    }
+    blk_unref(blk);
+    delete_node("f");
+}
+
+/*
+ * Check that more requests than the io_uring has entries (128) can be in
+ * flight at once: 300 concurrent 4 KiB writes all land.
+ */
+static void test_many_requests(void)
+{
+    const int n = 300;
+    g_autofree char *path = make_file("many.img", n * 4096, 0);
+    BlockDriverState *bs = open_fmt(&error_abort, "{\"driver\": \"file\", "
+                                    "\"node-name\": \"f\", "
+                                    "\"filename\": \"%s\"}", path);
+    BlockBackend *blk = new_blk(bs, PERM_RW);
+    g_autofree PatternReq *reqs = g_new0(PatternReq, n);
+    g_autofree uint8_t *disk = NULL;
+
+    for (int i = 0; i < n; i++) {
+        reqs[i] = (PatternReq) { .blk = blk, .offset = i * 4096,
+                                 .bytes = 4096, .pattern = i % 250 + 1 };
+    }
+    run_pattern_writes(reqs, n);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+    disk = read_file(path, 0, n * 4096);
+    for (int i = 0; i < n * 4096; i++) {
+        g_assert_cmpint(disk[i], ==, (i / 4096) % 250 + 1);
+    }
+    blk_unref(blk);
+    delete_node("f");
+}
+
+/*
+ * Check requests from an IOThread: the node moves there with its
+ * backend, the IOThread gets its own ring, and the ring goes away with
+ * the IOThread (ASan would report a leak otherwise).
+ */
+static void test_iothread(void)
+{
+    g_autofree char *path = make_file("iot.img", 1 << 20, 0);
+    IOThread *iot = iothread_create("iot-file", &error_abort);
+    AioContext *ctx = iothread_get_aio_context(iot);
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    g_autofree uint8_t *out = g_malloc(200000);
+    g_autofree uint8_t *in = g_malloc0(200000);
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"f\", \"filename\": \"%s\"}", path);
+    blk = blk_new(ctx, PERM_RW, BLK_PERM_ALL);
+    g_assert_true(blk_insert_bs(blk, bs, &error_abort));
+    g_assert_true(bdrv_get_aio_context(bs) == ctx);
+    for (int i = 0; i < 200000; i++) {
+        out[i] = i % 253;
+    }
+    g_assert_cmpint(blk_pwrite(blk, 4097, 200000, out, 0), ==, 0);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+    g_assert_cmpint(blk_pread(blk, 4097, 200000, in, 0), ==, 0);
+    g_assert_cmpmem(in, 200000, out, 200000);
+    blk_unref(blk);
+    delete_node("f");
+    iothread_destroy(iot);
+}
+
+typedef struct TestVariant {
+    const char *aio;
+    bool direct;
+    GTestFunc fn;
+} TestVariant;
+
+static void run_variant(const void *opaque)
+{
+    const TestVariant *v = opaque;
+
+    variant_aio = v->aio;
+    variant_direct = v->direct;
+    v->fn();
+    variant_aio = "threads";
+    variant_direct = false;
+}
+
+/* Set once in main(): can this build and kernel use io_uring? */
+static bool have_io_uring;
+
+/* Registered instead of the io_uring variants when they cannot run (an
+ * environment that forbids io_uring): skipped, not failed. */
+static void test_io_uring_unavailable(void)
+{
+    g_test_skip("io_uring is not available (built without liburing, or "
+                "refused by the kernel)");
+}
+
+/* Register @fn as /block/file/<variant>/<name> for every variant this
+ * build and kernel support. */
+static void add_variants(const char *name, GTestFunc fn)
+{
+    static const struct { const char *label, *aio; bool direct; } vs[] = {
+        { "threads", "threads", false },
+        { "threads-direct", "threads", true },
+#ifdef CONFIG_LINUX_IO_URING
+        { "io_uring", "io_uring", false },
+        { "io_uring-direct", "io_uring", true },
+#endif
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(vs); i++) {
+        if (!strcmp(vs[i].aio, "io_uring") && !have_io_uring) {
+            continue;
+        }
+        /* Lives until the end of the program: the test framework keeps
+         * the pointer. */
+        TestVariant *v = g_new(TestVariant, 1);
+        g_autofree char *path = g_strdup_printf("/block/file/%s/%s",
+                                                vs[i].label, name);
+
+        *v = (TestVariant) { vs[i].aio, vs[i].direct, fn };
+        g_test_add_data_func_full(path, v, run_variant, g_free);
+    }
+}
+
+/* Is io_uring usable here (kernel, seccomp, sysctl)? */
+static bool io_uring_works(void)
+{
+#ifdef CONFIG_LINUX_IO_URING
+    g_autofree char *path = make_file("probe.img", 4096, 0);
+    Error *err = NULL;
+    BlockDriverState *bs = open_fmt(&err, "{\"driver\": \"file\", "
+                                    "\"node-name\": \"probe\", "
+                                    "\"filename\": \"%s\", "
+                                    "\"aio\": \"io_uring\"}", path);
+
+    if (!bs) {
+        g_printerr("# io_uring unusable: %s\n", error_get_pretty(err));
+        error_free(err);
+        return false;
+    }
+    delete_node("probe");
+    return true;
+#else
+    return false;
+#endif
+}
+
 static void remove_test_dir(void)
 {
     g_autoptr(GDir) dir = g_dir_open(test_dir, 0, NULL);
@@ -1055,26 +1276,30 @@ int main(int argc, char **argv)
     g_assert_nonnull(test_dir);
 
     g_test_add_func("/block/file/open-errors", test_open_errors);
-    g_test_add_func("/block/file/rw-sync", test_rw_sync);
-    g_test_add_func("/block/file/rw-coroutine", test_rw_coroutine);
-    g_test_add_func("/block/file/concurrent", test_concurrent);
-    g_test_add_func("/block/file/max-transfer-split",
-                    test_max_transfer_split);
-    g_test_add_func("/block/file/direct-unaligned", test_direct_unaligned);
-    g_test_add_func("/block/file/direct-unaligned-size",
-                    test_direct_unaligned_size);
-    g_test_add_func("/block/file/direct-concurrent-rmw",
-                    test_direct_concurrent_rmw);
-    g_test_add_func("/block/file/raw-window", test_raw_window);
     g_test_add_func("/block/file/read-only", test_read_only);
     g_test_add_func("/block/file/perm-conflict-through-raw",
                     test_perm_conflict_through_raw);
     g_test_add_func("/block/file/delete-busy", test_delete_busy);
-    g_test_add_func("/block/file/truncate", test_truncate);
-    g_test_add_func("/block/file/block-status", test_block_status);
-    g_test_add_func("/block/file/write-zeroes-discard",
-                    test_write_zeroes_discard);
-    g_test_add_func("/block/file/detect-zeroes", test_detect_zeroes);
+    have_io_uring = io_uring_works();
+    if (!have_io_uring) {
+        g_test_add_func("/block/file/io_uring/unavailable",
+                        test_io_uring_unavailable);
+    }
+    add_variants("rw-sync", test_rw_sync);
+    add_variants("rw-coroutine", test_rw_coroutine);
+    add_variants("concurrent", test_concurrent);
+    add_variants("many-requests", test_many_requests);
+    add_variants("max-transfer-split", test_max_transfer_split);
+    add_variants("short-read", test_short_read);
+    add_variants("direct-unaligned", test_direct_unaligned);
+    add_variants("direct-unaligned-size", test_direct_unaligned_size);
+    add_variants("direct-concurrent-rmw", test_direct_concurrent_rmw);
+    add_variants("raw-window", test_raw_window);
+    add_variants("truncate", test_truncate);
+    add_variants("block-status", test_block_status);
+    add_variants("write-zeroes-discard", test_write_zeroes_discard);
+    add_variants("detect-zeroes", test_detect_zeroes);
+    add_variants("iothread", test_iothread);
     g_test_add_func("/block/file/locking-bytes", test_locking_bytes);
     g_test_add_func("/block/file/locking-conflicts", test_locking_conflicts);
     g_test_add_func("/block/file/locking-off", test_locking_off);
