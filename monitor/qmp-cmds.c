@@ -102,29 +102,32 @@ void qmp_object_add(ObjectOptions *arg, Error **errp)
 }
 
 /*
- * An IOThread is in use while a named node or an export lives in its
- * context. Limitation: the extra queues of a multi-queue export are not
- * visible through the export API, so an IOThread serving only such a
- * queue is not detected.
+ * Prepare @iothread for deletion: refuse while an export runs in it, and
+ * move the nodes it still hosts (left there by a deleted export) back to
+ * the main loop. Limitation: the extra queues of a multi-queue export
+ * are not visible through the export API, so an IOThread serving only
+ * such a queue is not detected.
  */
-static bool iothread_in_use(IOThread *iothread)
+static bool iothread_release(IOThread *iothread)
 {
     AioContext *ctx = iothread_get_aio_context(iothread);
 
-    for (BlockDriverState *bs = bdrv_next_node(NULL); bs;
-         bs = bdrv_next_node(bs)) {
-        if (bdrv_get_aio_context(bs) == ctx) {
-            return true;
-        }
-    }
     for (BlockExport *exp = blk_exp_next(NULL); exp; exp = blk_exp_next(exp)) {
         if (exp->ctx == ctx) {
-            return true;
+            return false;
         }
     }
-    return false;
+    for (BlockDriverState *bs = bdrv_next_node(NULL); bs;
+         bs = bdrv_next_node(bs)) {
+        if (bdrv_get_aio_context(bs) == ctx &&
+            bdrv_try_change_aio_context(bs, qemu_get_aio_context(), NULL) < 0) {
+            return false;
+        }
+    }
+    return true;
 }
 
+/* Runs outside coroutine context (may drain while moving nodes). */
 void qmp_object_del(const char *id, Error **errp)
 {
     IOThread *iothread = iothread_find(id);
@@ -133,7 +136,7 @@ void qmp_object_del(const char *id, Error **errp)
         error_setg(errp, "object '%s' not found", id);
         return;
     }
-    if (iothread_in_use(iothread)) {
+    if (!iothread_release(iothread)) {
         error_setg(errp, "object '%s' is in use, can not be deleted", id);
         return;
     }
