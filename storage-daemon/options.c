@@ -3,23 +3,23 @@
  *
  * One definition, two front ends: every option value becomes the QAPI
  * type of the matching QMP command through the QAPI input visitor (keyval
- * mode for key=value lists, JSON mode for '{...}'), so the command line
- * and QMP accept the same members and report the same errors, naming the
- * offending key. "help" texts are generated from the schema's
+ * mode for key=value lists, JSON mode for '{...}') and is handed to the
+ * QMP command's handler (qmp_blockdev_add(), qmp_block_export_add(),
+ * qmp_object_add()), so the command line and QMP accept the same members
+ * and report the same errors, naming the offending key. "help" texts are generated from the schema's
  * introspection data.
  */
 #include "qemu/osdep.h"
 
-#include "block/block.h"
-#include "block/export.h"
 #include "chardev/char.h"
+#include "monitor/monitor.h"
+#include "qapi/qapi-commands.h"
 #include "qapi/qapi-introspect.h"
 #include "qapi/qapi-types.h"
 #include "qapi/qapi-visit.h"
 #include "qapi/qobject-input-visitor.h"
 #include "qapi/qobject-output-visitor.h"
 #include "qemu/error.h"
-#include "qemu/iothread.h"
 #include "qemu/keyval.h"
 #include "qemu/qdict.h"
 
@@ -223,78 +223,31 @@ static OptResult print_option_help(JsonObject *dict, const char *union_name,
 /* ---- applying the parsed options ---- */
 
 /* C object -> JSON object through the output visitor. */
-typedef void VisitOutFunc(Visitor *v, void *obj);
-
-static JsonObject *qapi_to_dict(VisitOutFunc *visit, void *obj)
+static JsonObject *monitor_options_to_dict(MonitorOptions *options)
 {
     Visitor *v = qobject_output_visitor_new();
     g_autoptr(JsonNode) node = NULL;
 
-    visit(v, obj);
+    visit_type_MonitorOptions(v, NULL, &options, &error_abort);
     visit_complete(v, &node);
     visit_free(v);
     return json_object_ref(json_node_get_object(node));
 }
 
-static void visit_out_blockdev(Visitor *v, void *obj)
+static JsonObject *chardev_options_to_dict(ChardevOptions *options)
 {
-    BlockdevOptions *o = obj;
+    Visitor *v = qobject_output_visitor_new();
+    g_autoptr(JsonNode) node = NULL;
 
-    visit_type_BlockdevOptions(v, NULL, &o, &error_abort);
-}
-
-static void visit_out_export(Visitor *v, void *obj)
-{
-    BlockExportOptions *o = obj;
-
-    visit_type_BlockExportOptions(v, NULL, &o, &error_abort);
-}
-
-static void visit_out_chardev(Visitor *v, void *obj)
-{
-    ChardevOptions *o = obj;
-
-    visit_type_ChardevOptions(v, NULL, &o, &error_abort);
-}
-
-/*
- * blockdev-add. TODO(cli2, issue 4): call the monitor's qmp_blockdev_add()
- * once it exists; until then this is the same conversion it does.
- */
-static bool sd_blockdev_add(BlockdevOptions *options, Error **errp)
-{
-    return bdrv_open_blockdev(qapi_to_dict(visit_out_blockdev, options),
-                              errp) != NULL;
-}
-
-/* block-export-add (see sd_blockdev_add()). */
-static bool sd_block_export_add(BlockExportOptions *options, Error **errp)
-{
-    return blk_exp_add(qapi_to_dict(visit_out_export, options),
-                       errp) != NULL;
-}
-
-/* object-add (see sd_blockdev_add()). */
-static bool sd_object_add(ObjectOptions *options, Error **errp)
-{
-    IothreadProperties *p = &options->u.iothread;
-    const char *unsupported = p->has_poll_max_ns ? "poll-max-ns" :
-                              p->has_poll_grow ? "poll-grow" :
-                              p->has_poll_shrink ? "poll-shrink" :
-                              p->has_aio_max_batch ? "aio-max-batch" : NULL;
-
-    /* Only one object type exists so far: the visitor refused others. */
-    assert(options->qom_type == OBJECT_TYPE_IOTHREAD);
-    if (unsupported) {
-        error_setg(errp, "Property '%s' of iothread is not supported",
-                   unsupported);
-        return false;
-    }
-    return iothread_create(options->id, errp) != NULL;
+    visit_type_ChardevOptions(v, NULL, &options, &error_abort);
+    visit_complete(v, &node);
+    visit_free(v);
+    return json_object_ref(json_node_get_object(node));
 }
 
 OptResult sd_opt_blockdev(const char *arg, Error **errp)
 {
+    ERRP_GUARD();
     g_autoptr(JsonObject) dict = NULL;
     g_autoptr(BlockdevOptions) options = NULL;
     Visitor *v;
@@ -311,11 +264,16 @@ OptResult sd_opt_blockdev(const char *arg, Error **errp)
     }
     ok = visit_type_BlockdevOptions(v, NULL, &options, errp);
     visit_free(v);
-    return ok && sd_blockdev_add(options, errp) ? OPT_OK : OPT_ERROR;
+    if (!ok) {
+        return OPT_ERROR;
+    }
+    qmp_blockdev_add(options, errp);
+    return *errp ? OPT_ERROR : OPT_OK;
 }
 
 OptResult sd_opt_export(const char *arg, Error **errp)
 {
+    ERRP_GUARD();
     g_autoptr(JsonObject) dict = NULL;
     g_autoptr(BlockExportOptions) options = NULL;
     Visitor *v;
@@ -333,11 +291,16 @@ OptResult sd_opt_export(const char *arg, Error **errp)
     }
     ok = visit_type_BlockExportOptions(v, NULL, &options, errp);
     visit_free(v);
-    return ok && sd_block_export_add(options, errp) ? OPT_OK : OPT_ERROR;
+    if (!ok) {
+        return OPT_ERROR;
+    }
+    qmp_block_export_add(options, errp);
+    return *errp ? OPT_ERROR : OPT_OK;
 }
 
 OptResult sd_opt_object(const char *arg, Error **errp)
 {
+    ERRP_GUARD();
     g_autoptr(JsonObject) dict = NULL;
     g_autoptr(ObjectOptions) options = NULL;
     Visitor *v;
@@ -355,7 +318,11 @@ OptResult sd_opt_object(const char *arg, Error **errp)
     }
     ok = visit_type_ObjectOptions(v, NULL, &options, errp);
     visit_free(v);
-    return ok && sd_object_add(options, errp) ? OPT_OK : OPT_ERROR;
+    if (!ok) {
+        return OPT_ERROR;
+    }
+    qmp_object_add(options, errp);
+    return *errp ? OPT_ERROR : OPT_OK;
 }
 
 OptResult sd_opt_chardev(const char *arg, Error **errp)
@@ -381,7 +348,7 @@ OptResult sd_opt_chardev(const char *arg, Error **errp)
         return OPT_ERROR;
     }
     /* qemu_chr_new_from_opts() consumes the dictionary. */
-    return qemu_chr_new_from_opts(qapi_to_dict(visit_out_chardev, options),
+    return qemu_chr_new_from_opts(chardev_options_to_dict(options),
                                   errp) ? OPT_OK : OPT_ERROR;
 }
 
@@ -402,14 +369,7 @@ OptResult sd_opt_monitor(const char *arg, Error **errp)
     if (!ok) {
         return OPT_ERROR;
     }
-    if (options->has_mode && options->mode != MONITOR_MODE_CONTROL) {
-        error_setg(errp, "Only QMP monitors (mode=control) are supported");
-        return OPT_ERROR;
-    }
-    if (!qemu_chr_find(options->chardev)) {
-        error_setg(errp, "chardev \"%s\" not found", options->chardev);
-        return OPT_ERROR;
-    }
-    error_setg(errp, "QMP monitors are not supported yet");
-    return OPT_ERROR;
+    /* monitor_new_from_opts() consumes the dictionary. */
+    return monitor_new_from_opts(monitor_options_to_dict(options), errp) ?
+           OPT_OK : OPT_ERROR;
 }

@@ -19,9 +19,11 @@
 #include "block/block.h"
 #include "block/export.h"
 #include "chardev/char.h"
+#include "monitor/monitor.h"
 #include "qemu/aio.h"
 #include "qemu/error.h"
 #include "qemu/iothread.h"
+#include "system/runstate.h"
 
 #include "options.h"
 
@@ -34,7 +36,6 @@ typedef struct DaemonState {
     int ready_fd;               /* pipe to the waiting parent (--daemonize), or -1 */
     int signal_fd;              /* signalfd for SIGTERM/SIGINT/SIGHUP, or -1 */
     bool main_loop_ready;       /* qemu_init_main_loop() succeeded */
-    bool exit_requested;        /* set by the signal handler, main loop only */
 } DaemonState;
 
 enum {
@@ -185,11 +186,17 @@ static void remove_pidfile(DaemonState *s)
     }
 }
 
-/* Tear down everything created so far (in reverse order of the layers) and exit. */
+/*
+ * Tear down everything created so far and exit. Exports go first, so that
+ * the monitors still send their BLOCK_EXPORT_DELETED events; then the
+ * monitors flush and close, then nodes, IOThreads and chardevs (socket
+ * files) go.
+ */
 static G_NORETURN void daemon_exit(DaemonState *s, int status)
 {
     if (s->main_loop_ready) {
         blk_exp_close_all();
+        monitor_cleanup();
         bdrv_close_all();
         iothread_destroy_all();
         qemu_chr_delete_all();
@@ -276,14 +283,17 @@ static void daemon_ready(DaemonState *s)
     s->ready_fd = -1;
 }
 
-/* Main-loop fd handler of the signalfd: any termination signal ends the loop. */
+/*
+ * Main-loop fd handler of the signalfd: any termination signal requests
+ * the shutdown (SHUTDOWN reason host-signal, unless quit came first).
+ */
 static void signal_fd_read(void *opaque)
 {
     DaemonState *s = opaque;
     struct signalfd_siginfo info;
 
     while (read(s->signal_fd, &info, sizeof(info)) == sizeof(info)) {
-        s->exit_requested = true;
+        qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_SIGNAL);
     }
 }
 
@@ -428,6 +438,8 @@ int main(int argc, char **argv)
         daemon_fail(&s, err);
     }
     s.main_loop_ready = true;
+    /* Before any option: exports created by --export send their events. */
+    monitor_init_globals();
     aio_set_fd_handler(qemu_get_aio_context(), s.signal_fd, signal_fd_read,
                        NULL, &s);
 
@@ -442,7 +454,7 @@ int main(int argc, char **argv)
     }
     daemon_ready(&s);
 
-    while (!s.exit_requested) {
+    while (!main_loop_should_exit()) {
         aio_poll(qemu_get_aio_context(), true);
     }
     aio_set_fd_handler(qemu_get_aio_context(), s.signal_fd, NULL, NULL, NULL);
