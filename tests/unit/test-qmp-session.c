@@ -11,6 +11,7 @@
 #include "qemu/qdict.h"
 #include "chardev/char.h"
 #include "monitor/monitor.h"
+#include "monitor/json-writer.h"
 #include "qapi/qapi-events.h"
 #include "system/runstate.h"
 
@@ -454,6 +455,40 @@ static void test_option_errors(void)
     g_assert_cmpint(stat(stale, &st), ==, -1);
 }
 
+static void check_format(const char *json, bool pretty, const char *expected)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autofree char *text = NULL;
+
+    g_assert_true(json_parser_load_from_data(parser, json, -1, NULL));
+    text = qmp_json_format(json_parser_get_root(parser), pretty);
+    g_assert_cmpstr(text, ==, expected);
+}
+
+/* Check QEMU's output format: spacing, escapes, pretty layout. */
+static void test_json_format(void)
+{
+    JsonNode *node = json_node_new(JSON_NODE_VALUE);
+
+    check_format("{\"a\":[1,true,null,\"x\"],\"b\":{}}", false,
+                 "{\"a\": [1, true, null, \"x\"], \"b\": {}}");
+    check_format("{\"a\":[],\"b\":{\"c\":-2}}", true,
+                 "{\n    \"a\": [\n    ],\n    \"b\": {\n"
+                 "        \"c\": -2\n    }\n}");
+    /* quote, backslash, control characters, DEL, non-ASCII, U+1F600 */
+    check_format("\"q\\\"b\\\\n\\n\\t\\u0001\\u007f\xc3\xa9\xf0\x9f\x98\x80/\"",
+                 false,
+                 "\"q\\\"b\\\\n\\n\\t\\u0001\\u007F\\u00E9"
+                 "\\uD83D\\uDE00/\"");
+    check_format("[1.5, 9007199254740993]", false, "[1.5, 9007199254740993]");
+
+    /* invalid UTF-8 (not from the parser, which rejects it) */
+    json_node_set_string(node, "a\xff" "b");
+    g_autofree char *text = qmp_json_format(node, false);
+    g_assert_cmpstr(text, ==, "\"a\\uFFFDb\"");
+    json_node_unref(node);
+}
+
 /* Check that quit answers first, then SHUTDOWN is sent. Runs last. */
 static void test_quit(void)
 {
@@ -487,6 +522,7 @@ int main(int argc, char **argv)
     add_monitor("mon", main_path, false);
     add_monitor("mon2", second_path, true);
 
+    g_test_add_func("/qmp/json-format", test_json_format);
     g_test_add_func("/qmp/greeting-and-negotiation",
                     test_greeting_and_negotiation);
     g_test_add_func("/qmp/parse-error-recovery", test_parse_error_recovery);
