@@ -305,6 +305,37 @@ static void test_client_vanishes(void)
     client_close(c2);
 }
 
+/*
+ * Check that replies larger than the socket buffer are queued and all
+ * delivered, in order, once the client reads.
+ */
+static void test_slow_reader(void)
+{
+    g_autofree char *path = sock_path("main.sock");
+    Client *c = client_negotiated(path);
+    int64_t deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    int lines = 0;
+
+    for (int i = 0; i < 100; i++) {
+        g_autofree char *req = g_strdup_printf(
+            "{\"execute\": \"query-qmp-schema\", \"id\": %d}", i);
+
+        client_send(c, req);
+    }
+    settle(NULL, 200);      /* the daemon answers while nobody reads */
+    while (lines < 100) {
+        g_autofree char *line = NULL;
+        g_autofree char *suffix = g_strdup_printf("], \"id\": %d}", lines);
+
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        line = client_line(c);
+        g_assert_true(g_str_has_prefix(line, "{\"return\": [{"));
+        g_assert_true(g_str_has_suffix(line, suffix));
+        lines++;
+    }
+    client_close(c);
+}
+
 /* Check that input ending right after a request still gets its reply. */
 static void test_eof_after_request(void)
 {
@@ -530,6 +561,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/events", test_events);
     g_test_add_func("/qmp/pretty", test_pretty);
     g_test_add_func("/qmp/client-vanishes", test_client_vanishes);
+    g_test_add_func("/qmp/slow-reader", test_slow_reader);
     g_test_add_func("/qmp/eof-after-request", test_eof_after_request);
     g_test_add_func("/qmp/block-commands", test_block_commands);
     g_test_add_func("/qmp/objects", test_objects);
