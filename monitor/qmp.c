@@ -99,11 +99,16 @@ static void session_send(QmpSession *s, JsonObject *obj)
         g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
         g_autofree char *crlf = g_strjoinv("\r\n", lines);
 
-        qemu_chr_client_write(s->client, crlf, strlen(crlf));
+        g_free(text);
+        text = g_strconcat(crlf, "\r\n", NULL);
     } else {
-        qemu_chr_client_write(s->client, text, strlen(text));
+        char *line = g_strconcat(text, "\r\n", NULL);
+
+        g_free(text);
+        text = line;
     }
-    qemu_chr_client_write(s->client, "\r\n", 2);
+    /* One write per message: a reply is never split by another one. */
+    qemu_chr_client_write(s->client, text, strlen(text));
 }
 
 static JsonObject *build_greeting(void)
