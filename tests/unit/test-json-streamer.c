@@ -121,11 +121,13 @@ static void test_single_quotes(void)
     const char *expected[] = {
         "{\"execute\":\"qmp_capabilities\"}",
         "{\"a\":\"say \\\"hi\\\"\",\"b\":\"it's\",\"c\":\"}\"}",
+        "{\"d\":\"it's\",\"e\":\"q\\\"\"}",
         NULL,
     };
 
     check_all_splits("{ 'execute': 'qmp_capabilities' }"
-                     "{'a': 'say \"hi\"', 'b': 'it\\'s', 'c': '}'}",
+                     "{'a': 'say \"hi\"', 'b': 'it\\'s', 'c': '}'}"
+                     "{\"d\": \"it's\", 'e': 'q\\\"'}",
                      expected);
 }
 
