@@ -6,6 +6,7 @@
 #include "block/block_int.h"
 
 static const BlockDriver *const block_drivers[] = {
+    &bdrv_blkdebug,
     &bdrv_file,
     &bdrv_null_co,
     &bdrv_null_aio,
@@ -14,6 +15,7 @@ static const BlockDriver *const block_drivers[] = {
 
 /* The names of block_drivers[], NULL-terminated. Read-only. */
 static const char *const block_driver_names[] = {
+    "blkdebug",
     "file",
     "null-co",
     "null-aio",

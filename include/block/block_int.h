@@ -147,7 +147,8 @@ struct BlockDriverState {
 /* Register a driver in the table; see block/drivers.c. */
 const BlockDriver *bdrv_find_driver(const char *name);
 
-/* The drivers (block/file-posix.c, null.c, raw-format.c). */
+/* The drivers (block/blkdebug.c, file-posix.c, null.c, raw-format.c). */
+extern const BlockDriver bdrv_blkdebug;
 extern const BlockDriver bdrv_file;
 extern const BlockDriver bdrv_null_co;
 extern const BlockDriver bdrv_null_aio;

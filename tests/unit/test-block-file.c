@@ -1174,6 +1174,135 @@ static void test_iothread(void)
     iothread_destroy(iot);
 }
 
+/*
+ * Check that an error below a raw node reaches the user with the same
+ * errno (a blkdebug filter between raw and file fails writes of one
+ * sector with ENOSPC and reads of another with EIO), and that the
+ * requests around them still work.
+ */
+static void test_errno_through_raw(void)
+{
+    g_autofree char *path = make_file("errno.img", 65536, 0x12);
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    uint8_t buf[1024];
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": "
+                  "\"r\", \"file\": {\"driver\": \"blkdebug\", "
+                  "\"inject-error\": [{\"event\": \"write_aio\", "
+                  "\"errno\": 28, \"sector\": 2}, {\"event\": "
+                  "\"read_aio\", \"sector\": 6}], \"image\": "
+                  "{\"driver\": \"file\", \"filename\": \"%s\"}}}", path);
+    blk = new_blk(bs, PERM_RW);
+    memset(buf, 0x34, sizeof(buf));
+    g_assert_cmpint(blk_pwrite(blk, 1024, 1024, buf, 0), ==, -ENOSPC);
+    g_assert_cmpint(blk_pwrite(blk, 0, 1024, buf, 0), ==, 0);
+    g_assert_cmpint(blk_pread(blk, 3072, 1024, buf, 0), ==, -EIO);
+    g_assert_cmpint(blk_pread(blk, 1024, 1024, buf, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0x12);
+    blk_unref(blk);
+    delete_node("r");
+}
+
+/* Check that with the default discard=ignore a discard succeeds but
+ * leaves data and allocation alone. */
+static void test_discard_ignore(void)
+{
+    g_autofree char *path = make_file("ignore.img", 1 << 20, 0x45);
+    g_autofree uint8_t *disk = NULL;
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    ZeroReqs z = { 0 };
+    int64_t before;
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"f\", \"filename\": \"%s\"}", path);
+    blk = new_blk(bs, PERM_RW);
+    before = bdrv_get_allocated_file_size(bs);
+    z.blk = blk;
+    qemu_coroutine_enter(qemu_coroutine_create(zero_discard_entry, &z));
+    AIO_WAIT_WHILE(!z.done);
+    g_assert_cmpint(z.r3, ==, 0);
+    /* Only the write-zeroes changed anything, without unmapping. */
+    g_assert_cmpint(bdrv_get_allocated_file_size(bs), ==, before);
+    blk_unref(blk);
+    delete_node("f");
+    disk = read_file(path, 512 * 1024, 256 * 1024);
+    for (int i = 0; i < 256 * 1024; i++) {
+        g_assert_cmpint(disk[i], ==, 0x45);
+    }
+}
+
+/* Check that detect-zeroes=on turns writes of zeroes into write-zeroes
+ * without deallocating (discard stays ignored), and that the data reads
+ * back as zeroes. */
+static void test_detect_zeroes_on(void)
+{
+    g_autofree char *path = make_file("detect-on.img", 1 << 20, 0x56);
+    g_autofree uint8_t *zeroes = g_malloc0(256 * 1024);
+    g_autofree uint8_t *disk = NULL;
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    int64_t before;
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"f\", \"filename\": \"%s\", \"detect-zeroes\": "
+                  "\"on\"}", path);
+    blk = new_blk(bs, PERM_RW);
+    before = bdrv_get_allocated_file_size(bs);
+    g_assert_cmpint(blk_pwrite(blk, 4096, 256 * 1024, zeroes, 0), ==, 0);
+    g_assert_cmpint(bdrv_get_allocated_file_size(bs), >=, before);
+    blk_unref(blk);
+    delete_node("f");
+    disk = read_file(path, 0, 1 << 20);
+    g_assert_cmpint(disk[4095], ==, 0x56);
+    g_assert_cmpmem(disk + 4096, 256 * 1024, zeroes, 256 * 1024);
+    g_assert_cmpint(disk[4096 + 256 * 1024], ==, 0x56);
+}
+
+/* Check block status through a raw node with an offset: the window's
+ * view of the file's holes and data, clamped to the window's size. */
+static void test_raw_offset_block_status(void)
+{
+    g_autofree char *path = make_file("rawstat.img", 1 << 20, 0);
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    uint8_t buf[4096];
+    int64_t pnum;
+    int ret;
+    int fd = open(path, O_WRONLY);
+
+    /* Data at [512 KiB, 516 KiB) of the file. */
+    memset(buf, 1, sizeof(buf));
+    g_assert_cmpint(pwrite(fd, buf, sizeof(buf), 512 * 1024), ==, 4096);
+    g_assert_cmpint(fsync(fd), ==, 0);
+    close(fd);
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": "
+                  "\"r\", \"offset\": 262144, \"size\": 327680, "
+                  "\"file\": {\"driver\": \"file\", \"filename\": "
+                  "\"%s\"}}", path);
+    blk = new_blk(bs, BLK_PERM_CONSISTENT_READ);
+    ret = block_status(blk, 0, 1 << 20, &pnum);
+    if (ret & BDRV_BLOCK_DATA) {
+        g_test_skip("no SEEK_HOLE support under /var/tmp");
+        goto out;
+    }
+    /* Window [256 KiB, 576 KiB) of the file: hole for 256 KiB. */
+    g_assert_cmpint(ret & BDRV_BLOCK_ZERO, ==, BDRV_BLOCK_ZERO);
+    g_assert_cmpint(pnum, ==, 256 * 1024);
+    ret = block_status(blk, 256 * 1024, 1 << 20, &pnum);
+    g_assert_cmpint(ret & BDRV_BLOCK_DATA, ==, BDRV_BLOCK_DATA);
+    g_assert_cmpint(pnum, ==, 4096);
+    ret = block_status(blk, 260 * 1024, 1 << 20, &pnum);
+    g_assert_cmpint(ret & BDRV_BLOCK_ZERO, ==, BDRV_BLOCK_ZERO);
+    g_assert_cmpint(pnum, ==, 320 * 1024 - 260 * 1024);
+    g_assert_cmpint(block_status(blk, 320 * 1024, 512, &pnum), ==, 0);
+out:
+    blk_unref(blk);
+    delete_node("r");
+}
+
 typedef struct TestVariant {
     const char *aio;
     bool direct;
@@ -1280,6 +1409,11 @@ int main(int argc, char **argv)
     g_test_add_func("/block/file/perm-conflict-through-raw",
                     test_perm_conflict_through_raw);
     g_test_add_func("/block/file/delete-busy", test_delete_busy);
+    g_test_add_func("/block/file/errno-through-raw", test_errno_through_raw);
+    g_test_add_func("/block/file/discard-ignore", test_discard_ignore);
+    g_test_add_func("/block/file/detect-zeroes-on", test_detect_zeroes_on);
+    g_test_add_func("/block/file/raw-offset-block-status",
+                    test_raw_offset_block_status);
     have_io_uring = io_uring_works();
     if (!have_io_uring) {
         g_test_add_func("/block/file/io_uring/unavailable",
