@@ -496,14 +496,12 @@ static int raw_rw_worker(void *opaque)
     return raw_rw_loop(opaque, raw_xfer_sync, NULL);
 }
 
-#ifdef CONFIG_LINUX_IO_URING
 static ssize_t coroutine_fn raw_xfer_uring(void *opaque, RawRwData *d,
                                            const struct iovec *iov, int cnt,
                                            int64_t off)
 {
     return luring_co_rw(opaque, d->fd, d->is_write, iov, cnt, off);
 }
-#endif
 
 /*
  * The ring to use for a request of @bs in the calling context, or NULL
@@ -512,14 +510,9 @@ static ssize_t coroutine_fn raw_xfer_uring(void *opaque, RawRwData *d,
  */
 static LuringState *raw_get_ring(BlockDriverState *bs)
 {
-#ifdef CONFIG_LINUX_IO_URING
     BDRVRawState *s = bs->opaque;
 
-    if (s->use_io_uring) {
-        return luring_get_current(NULL);
-    }
-#endif
-    return NULL;
+    return s->use_io_uring ? luring_get_current(NULL) : NULL;
 }
 
 static int coroutine_fn raw_co_rw(BlockDriverState *bs, bool is_write,
@@ -536,26 +529,18 @@ static int coroutine_fn raw_co_rw(BlockDriverState *bs, bool is_write,
         .bytes = bytes,
         .niov = qiov->niov,
     };
+    LuringState *ring = raw_get_ring(bs);
     int ret;
 
     d.iov = qiov->niov <= (int)ARRAY_SIZE(small) ? small
                                                  : g_new(struct iovec,
                                                          qiov->niov);
     memcpy(d.iov, qiov->iov, qiov->niov * sizeof(struct iovec));
-#ifdef CONFIG_LINUX_IO_URING
-    {
-        LuringState *ring = raw_get_ring(bs);
-
-        if (ring) {
-            ret = raw_rw_loop(&d, raw_xfer_uring, ring);
-            goto out;
-        }
+    if (ring) {
+        ret = raw_rw_loop(&d, raw_xfer_uring, ring);
+    } else {
+        ret = thread_pool_submit_co(raw_rw_worker, &d);
     }
-#endif
-    ret = thread_pool_submit_co(raw_rw_worker, &d);
-#ifdef CONFIG_LINUX_IO_URING
-out:
-#endif
     if (d.iov != small) {
         g_free(d.iov);
     }
@@ -590,7 +575,6 @@ static int coroutine_fn raw_co_flush(BlockDriverState *bs)
 {
     BDRVRawState *s = bs->opaque;
     int fd = s->fd;
-#ifdef CONFIG_LINUX_IO_URING
     LuringState *ring = raw_get_ring(bs);
 
     if (ring) {
@@ -601,7 +585,6 @@ static int coroutine_fn raw_co_flush(BlockDriverState *bs)
         } while (ret == -EINTR);
         return ret;
     }
-#endif
     return thread_pool_submit_co(raw_flush_worker, &fd);
 }
 
@@ -694,24 +677,21 @@ static int coroutine_fn raw_co_pdiscard(BlockDriverState *bs, int64_t offset,
 {
     BDRVRawState *s = bs->opaque;
     RawRangeData d = { .fd = s->fd, .offset = offset, .bytes = bytes };
+    LuringState *ring;
 
     if (s->is_block_dev) {
         return -ENOTSUP;     /* BLKDISCARD is not implemented */
     }
-#ifdef CONFIG_LINUX_IO_URING
-    {
-        LuringState *ring = raw_get_ring(bs);
+    ring = raw_get_ring(bs);
+    if (ring) {
         int ret;
 
-        if (ring) {
-            do {
-                ret = luring_co_fallocate(ring, s->fd, FALLOC_FL_PUNCH_HOLE |
-                                          FALLOC_FL_KEEP_SIZE, offset, bytes);
-            } while (ret == -EINTR);
-            return ret < 0 ? fallocate_errno(-ret) : 0;
-        }
+        do {
+            ret = luring_co_fallocate(ring, s->fd, FALLOC_FL_PUNCH_HOLE |
+                                      FALLOC_FL_KEEP_SIZE, offset, bytes);
+        } while (ret == -EINTR);
+        return ret < 0 ? fallocate_errno(-ret) : 0;
     }
-#endif
     return thread_pool_submit_co(raw_discard_worker, &d);
 }
 

@@ -14,6 +14,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/aio.h"
+#include "qemu/error.h"
 
 typedef struct LuringState LuringState;
 
@@ -40,6 +41,35 @@ int coroutine_fn luring_co_fdatasync(LuringState *s, int fd);
 /* fallocate(@fd, @mode, @offset, @len): 0 or -errno. May yield. */
 int coroutine_fn luring_co_fallocate(LuringState *s, int fd, int mode,
                                      int64_t offset, int64_t len);
+
+#else /* !CONFIG_LINUX_IO_URING */
+
+/* Without liburing there is never a ring, so the others are unreachable. */
+static inline LuringState *luring_get_current(Error **errp)
+{
+    error_setg(errp, "io_uring is not supported in this build");
+    return NULL;
+}
+
+static inline int coroutine_fn luring_co_rw(LuringState *s, int fd,
+                                            bool is_write,
+                                            const struct iovec *iov,
+                                            int niov, int64_t offset)
+{
+    return -ENOTSUP;
+}
+
+static inline int coroutine_fn luring_co_fdatasync(LuringState *s, int fd)
+{
+    return -ENOTSUP;
+}
+
+static inline int coroutine_fn luring_co_fallocate(LuringState *s, int fd,
+                                                   int mode, int64_t offset,
+                                                   int64_t len)
+{
+    return -ENOTSUP;
+}
 
 #endif /* CONFIG_LINUX_IO_URING */
 
