@@ -325,7 +325,7 @@ OptResult sd_opt_object(const char *arg, Error **errp)
     return *errp ? OPT_ERROR : OPT_OK;
 }
 
-OptResult sd_opt_chardev(const char *arg, Error **errp)
+OptResult sd_opt_chardev(const char *arg, bool daemonize, Error **errp)
 {
     g_autoptr(JsonObject) dict = NULL;
     g_autoptr(ChardevOptions) options = NULL;
@@ -345,6 +345,11 @@ OptResult sd_opt_chardev(const char *arg, Error **errp)
     ok = visit_type_ChardevOptions(v, NULL, &options, errp);
     visit_free(v);
     if (!ok) {
+        return OPT_ERROR;
+    }
+    /* A daemon's stdin and stdout are /dev/null once start-up is done. */
+    if (daemonize && options->backend == CHARDEV_BACKEND_KIND_STDIO) {
+        error_setg(errp, "cannot use stdio with --daemonize");
         return OPT_ERROR;
     }
     /* qemu_chr_new_from_opts() consumes the dictionary. */

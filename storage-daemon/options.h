@@ -44,8 +44,9 @@ OptResult sd_opt_object(const char *arg, Error **errp);
 /*
  * --chardev: ChardevOptions, implied key "backend"; creates the chardev.
  * "help" lists the backends, "<backend>,help" the backend's options.
+ * @daemonize: --daemonize was given, so stdio is not available.
  */
-OptResult sd_opt_chardev(const char *arg, Error **errp);
+OptResult sd_opt_chardev(const char *arg, bool daemonize, Error **errp);
 
 /*
  * --monitor: MonitorOptions, implied key "chardev"; starts a monitor on

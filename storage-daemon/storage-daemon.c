@@ -383,7 +383,8 @@ static void process_early_options(DaemonState *s, int argc, char **argv)
 }
 
 /* Second pass: create objects in command-line order. */
-static OptResult process_options(int argc, char **argv, Error **errp)
+static OptResult process_options(int argc, char **argv, bool daemonize,
+                                 Error **errp)
 {
     OptResult res = OPT_OK;
     int c, index = 0;
@@ -398,7 +399,7 @@ static OptResult process_options(int argc, char **argv, Error **errp)
             res = sd_opt_blockdev(optarg, errp);
             break;
         case OPTION_CHARDEV:
-            res = sd_opt_chardev(optarg, errp);
+            res = sd_opt_chardev(optarg, daemonize, errp);
             break;
         case OPTION_EXPORT:
             res = sd_opt_export(optarg, errp);
@@ -443,7 +444,7 @@ int main(int argc, char **argv)
     aio_set_fd_handler(qemu_get_aio_context(), s.signal_fd, signal_fd_read,
                        NULL, &s);
 
-    res = process_options(argc, argv, &err);
+    res = process_options(argc, argv, s.daemonize, &err);
     if (res == OPT_ERROR) {
         daemon_fail(&s, err);
     } else if (res == OPT_EXIT) {
