@@ -593,6 +593,7 @@ typedef struct RawRangeData {
     int64_t offset;
     int64_t bytes;
     bool may_unmap;
+    LuringState *ring;          /* fallocate through it, if set */
 } RawRangeData;
 
 /* fallocate()'s -errno, with -ENOTSUP for "the filesystem cannot do
@@ -616,9 +617,30 @@ static int do_fallocate(int fd, int mode, int64_t offset, int64_t len)
     return 0;
 }
 
-static int raw_zeroes_worker(void *opaque)
+/* fallocate(@mode) of @d's range through @d->ring (in the request's
+ * coroutine) or directly (in a worker thread); as do_fallocate(). */
+static int raw_range_fallocate(RawRangeData *d, int mode)
 {
-    RawRangeData *d = opaque;
+    int ret;
+
+    if (!d->ring) {
+        return do_fallocate(d->fd, mode, d->offset, d->bytes);
+    }
+    do {
+        ret = luring_co_fallocate(d->ring, d->fd, mode, d->offset, d->bytes);
+    } while (ret == -EINTR);
+    return ret < 0 ? fallocate_errno(-ret) : 0;
+}
+
+/*
+ * Write zeroes over @d's range: punch a hole (may_unmap, inside the
+ * file), else zero the range, else grow the file if the range is wholly
+ * past its end; -ENOTSUP lets the generic layer write buffers of zeroes.
+ * The fstat/ftruncate are done directly even with a ring (io_uring has no
+ * such operations here); they do not wait for data.
+ */
+static int raw_do_zeroes(RawRangeData *d)
+{
     struct stat st;
     int ret;
 
@@ -627,13 +649,13 @@ static int raw_zeroes_worker(void *opaque)
     }
     /* A hole punched inside the file reads as zeroes. */
     if (d->may_unmap && d->offset + d->bytes <= st.st_size) {
-        ret = do_fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                           d->offset, d->bytes);
+        ret = raw_range_fallocate(d, FALLOC_FL_PUNCH_HOLE |
+                                  FALLOC_FL_KEEP_SIZE);
         if (ret != -ENOTSUP) {
             return ret;
         }
     }
-    ret = do_fallocate(d->fd, FALLOC_FL_ZERO_RANGE, d->offset, d->bytes);
+    ret = raw_range_fallocate(d, FALLOC_FL_ZERO_RANGE);
     if (ret != -ENOTSUP) {
         return ret;
     }
@@ -645,6 +667,11 @@ static int raw_zeroes_worker(void *opaque)
         return 0;
     }
     return -ENOTSUP;
+}
+
+static int raw_zeroes_worker(void *opaque)
+{
+    return raw_do_zeroes(opaque);
 }
 
 static int coroutine_fn raw_co_pwrite_zeroes(BlockDriverState *bs,
@@ -661,15 +688,17 @@ static int coroutine_fn raw_co_pwrite_zeroes(BlockDriverState *bs,
         /* BLKZEROOUT is not implemented: the generic layer writes zeroes. */
         return -ENOTSUP;
     }
+    d.ring = raw_get_ring(bs);
+    if (d.ring) {
+        return raw_do_zeroes(&d);
+    }
     return thread_pool_submit_co(raw_zeroes_worker, &d);
 }
 
 static int raw_discard_worker(void *opaque)
 {
-    RawRangeData *d = opaque;
-
-    return do_fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                        d->offset, d->bytes);
+    return raw_range_fallocate(opaque, FALLOC_FL_PUNCH_HOLE |
+                               FALLOC_FL_KEEP_SIZE);
 }
 
 static int coroutine_fn raw_co_pdiscard(BlockDriverState *bs, int64_t offset,
@@ -677,20 +706,14 @@ static int coroutine_fn raw_co_pdiscard(BlockDriverState *bs, int64_t offset,
 {
     BDRVRawState *s = bs->opaque;
     RawRangeData d = { .fd = s->fd, .offset = offset, .bytes = bytes };
-    LuringState *ring;
 
     if (s->is_block_dev) {
         return -ENOTSUP;     /* BLKDISCARD is not implemented */
     }
-    ring = raw_get_ring(bs);
-    if (ring) {
-        int ret;
-
-        do {
-            ret = luring_co_fallocate(ring, s->fd, FALLOC_FL_PUNCH_HOLE |
-                                      FALLOC_FL_KEEP_SIZE, offset, bytes);
-        } while (ret == -EINTR);
-        return ret < 0 ? fallocate_errno(-ret) : 0;
+    d.ring = raw_get_ring(bs);
+    if (d.ring) {
+        return raw_range_fallocate(&d, FALLOC_FL_PUNCH_HOLE |
+                                   FALLOC_FL_KEEP_SIZE);
     }
     return thread_pool_submit_co(raw_discard_worker, &d);
 }
