@@ -5,8 +5,14 @@
  * passes: the first handles --help, --version, --trace, --pidfile and
  * --daemonize and rejects unknown options and stray arguments before
  * anything is created; the second applies --blockdev, --chardev,
- * --export, --monitor and --object in the order given (options.c). Any error prints "storage-daemon: <msg>",
- * tears down what was already created and exits 1.
+ * --export, --monitor and --object in the order given (options.c). Any
+ * error prints "storage-daemon: <msg>", tears down what was already
+ * created and exits 1.
+ *
+ * The main loop runs until a shutdown is requested (system/runstate.h):
+ * by QMP quit or by SIGTERM/SIGINT/SIGHUP, read from a signalfd. Then the
+ * SHUTDOWN event goes out, exports are deleted (BLOCK_EXPORT_DELETED),
+ * monitors flush and close, and the daemon exits 0.
  */
 #include "qemu/osdep.h"
 
