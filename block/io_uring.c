@@ -184,7 +184,9 @@ static int coroutine_fn luring_co_wait(LuringState *s,
     io_uring_sqe_set_data(sqe, req);
     if (++s->queued >= LURING_MAX_BATCH) {
         luring_submit(s);
-    } else {
+    } else if (s->queued == 1) {
+        /* The first of a batch; later ones find the BH scheduled (or a
+         * failed submission being retried by luring_submit()). */
         qemu_bh_schedule(s->submit_bh);
     }
     while (!req->done) {
