@@ -245,8 +245,16 @@ def cmd_verify_row(argv):
     row["verify_lines"] = len(lines)
     row["ios"] = ios
     row["fio_error"] = ",".join(str(e) for e in sorted(errors)) or "0"
+    hung = []
+    try:
+        with open(log_path, errors="replace") as f:
+            hung = [l.strip() for l in f if l.startswith("harness: fio hung")]
+    except OSError:
+        pass
     # EILSEQ (84) is how fio reports a checksum/header mismatch
-    if js is None:
+    if hung:
+        result, detail = "ERROR", hung[0]
+    elif js is None:
         result, detail = "ERROR", "no fio output"
     elif lines or 84 in errors:
         result, detail = "FAIL", (lines[0][:120] if lines else "EILSEQ")
