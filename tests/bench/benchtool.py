@@ -201,7 +201,9 @@ def cmd_row(argv):
             ticks = int(ticks)
             row["srv_cpu_us_per_req"] = f"{ticks * 1e6 / CLK_TCK / ios:.2f}"
         err = str(job.get("error", 0))
-    if kv.get("fio_rc", "0") != "0" and err == "0":
+    if kv.get("fio_rc") == "hung":        # the harness's watchdog fired
+        err = "hung"
+    elif kv.get("fio_rc", "0") != "0" and err == "0":
         err = f"rc={kv['fio_rc']}"
     row["fio_error"] = err
     append_row(csv_path, RUN_FIELDS, row)
