@@ -60,17 +60,20 @@ class BenchTool(unittest.TestCase):
         want = 50 * 1e6 / benchtool.CLK_TCK / 250000
         self.assertAlmostEqual(float(row["srv_cpu_us_per_req"]), want, places=2)
 
-    # Check that a fio error or a missing result is recorded and reported by
-    # a non-zero exit status.
+    # Check that a fio error, a missing result or a hang is recorded and
+    # reported by a non-zero exit status.
     def test_row_error(self):
         j, c = os.path.join(self.d, "f.json"), os.path.join(self.d, "runs.csv")
         fio_json(j, error=5)
         self.assertEqual(tool("row", "--csv", c, "--json", j, "bs=4k", "fio_rc=1").returncode, 3)
         self.assertEqual(tool("row", "--csv", c, "--json", j + ".missing", "bs=4k",
                               "fio_rc=1").returncode, 3)
+        fio_json(j)       # fio finished "cleanly" only because the watchdog aborted
+        self.assertEqual(tool("row", "--csv", c, "--json", j, "bs=4k", "fio_rc=hung").returncode, 3)
         rows = read_csv(c)
         self.assertEqual(rows[0]["fio_error"], "5")
         self.assertEqual(rows[1]["fio_error"], "no fio output")
+        self.assertEqual(rows[2]["fio_error"], "hung")
 
     # Check that --verify runs are classified PASS (clean), FAIL (checksum or
     # header mismatch) and ERROR (any other fio failure).
