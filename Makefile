@@ -7,6 +7,8 @@
 #   make install      meson install (prefix from ./configure --prefix)
 #   make demo         build and run the daemon on a 1 GiB null device exported
 #                     read-write at $(DEMO_MOUNT); Ctrl-C stops it
+#   make bench        fio side by side with qemu-storage-daemon and fuse-floor
+#                     (tests/bench/run; BENCH_ARGS=--quick or --verify)
 #   make clean / make distclean
 #
 # BUILD=dir selects another build directory (configure it with
@@ -19,7 +21,7 @@ SD := $(BUILD)/storage-daemon/storage-daemon
 DEMO_MOUNT ?= /tmp/storage-daemon-demo.img
 MESON_TEST := meson test -C $(BUILD) --print-errorlogs
 
-.PHONY: all deps configure check check-unit check-iotests install demo clean distclean
+.PHONY: all deps configure check check-unit check-iotests install demo bench clean distclean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -86,6 +88,12 @@ demo: deps
 	@exec $(SD) \
 	    --blockdev driver=null-co,node-name=demo,size=1073741824,read-zeroes=on \
 	    --export type=fuse,id=demo,node-name=demo,mountpoint=$(DEMO_MOUNT),writable=on
+
+# Not part of make check: speed is measured here, never asserted in tests.
+bench: deps
+	@$(CONFIGURE_IF_MISSING)
+	@ninja -C $(BUILD) storage-daemon/storage-daemon
+	tests/bench/run --build-dir $(BUILD) $(BENCH_ARGS)
 
 clean:
 	-[ -f $(BUILD)/build.ninja ] && ninja -C $(BUILD) clean
