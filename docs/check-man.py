@@ -15,7 +15,7 @@ def main():
         sys.stderr.write(proc.stderr)
         print(f'{page}: groff reported problems (status {proc.returncode})')
         return 1
-    out = subprocess.run([groff, '-man', '-Tutf8', page],
+    out = subprocess.run([groff, '-man', '-Tutf8', '-P-cbou', page],
                          capture_output=True, text=True).stdout
     for section in ('NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS',
                     'EXIT STATUS'):
