@@ -26,6 +26,7 @@
 
 #include <fuse_lowlevel.h>
 #include <linux/falloc.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "block/export.h"
@@ -926,6 +927,32 @@ static bool fuse_queue_open(FuseExport *exp, FuseQueue *q, bool first,
     return true;
 }
 
+/*
+ * @path is a FUSE mount whose server is gone (stat() says ENOTCONN), e.g.
+ * left behind by a daemon that was killed: detach it so that the file
+ * underneath is visible again. Root detaches it directly, others through
+ * fusermount3 (which only unmounts the user's own mounts). Returns true
+ * when the path no longer answers ENOTCONN.
+ */
+static bool fuse_unmount_stale(const char *path)
+{
+    struct stat st;
+
+    if (umount2(path, MNT_DETACH) < 0) {
+        const char *argv[] = { "fusermount3", "-u", "-z", "-q", path, NULL };
+        int wait_status;
+
+        if (!g_spawn_sync(NULL, (char **)argv, NULL,
+                          G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                          G_SPAWN_STDERR_TO_DEV_NULL,
+                          NULL, NULL, NULL, NULL, &wait_status, NULL) ||
+            !g_spawn_check_wait_status(wait_status, NULL)) {
+            return false;
+        }
+    }
+    return stat(path, &st) == 0 || errno != ENOTCONN;
+}
+
 enum { FUSE_ALLOW_OTHER_OFF, FUSE_ALLOW_OTHER_ON, FUSE_ALLOW_OTHER_AUTO };
 
 static int fuse_exp_create(BlockExport *blk_exp, JsonObject *opts,
@@ -970,6 +997,11 @@ static int fuse_exp_create(BlockExport *blk_exp, JsonObject *opts,
         error_setg(errp, "There already is a FUSE export on '%s'",
                    exp->mountpoint);
         return -EEXIST;
+    }
+    if (stat(exp->mountpoint, &st) < 0 && errno == ENOTCONN &&
+        fuse_unmount_stale(exp->mountpoint)) {
+        warn_report("'%s' was a stale FUSE mount (Transport endpoint is not "
+                    "connected); unmounted it lazily", exp->mountpoint);
     }
     if (stat(exp->mountpoint, &st) < 0) {
         int err = errno;
