@@ -119,6 +119,9 @@ struct FuseExport {
     int open_count;
     /* request_shutdown() was called (atomic). */
     bool halted;
+    /* The connection is gone (reading failed): unmounted from outside,
+     * or aborted, which leaves a stale mount behind (atomic). */
+    bool lost;
 
     /* Serialises size changes (growing writes, truncate, fallocate). */
     CoMutex resize_lock;
@@ -141,6 +144,7 @@ struct FuseExport {
 static GHashTable *fuse_mountpoints;
 
 static void fuse_exp_finish_bh(void *opaque);
+static bool fuse_unmount_stale(const char *path);
 
 /* Drop one busy unit; the last one hands the export back to the main loop. */
 static void fuse_exp_busy_dec(FuseExport *exp)
@@ -162,6 +166,13 @@ static FuseRequest *fuse_request_get(FuseQueue *q)
         q->n_free--;
     } else {
         req = qemu_memalign(4096, FUSE_REQ_BUF_SIZE);
+        /*
+         * Fault every page in once. Untouched anonymous pages read as the
+         * shared zero page, which the kernel's get_user_pages fast path
+         * refuses: every READ reply from a buffer nothing wrote to (null
+         * driver) would take the slow page walk, per page, per request.
+         */
+        memset(req, 0, FUSE_REQ_BUF_SIZE);
     }
     req->next_free = NULL;
     req->q = q;
@@ -724,6 +735,7 @@ static void fuse_queue_lost(FuseQueue *q)
 {
     FuseExport *exp = q->exp;
 
+    qatomic_set(&exp->lost, true);
     aio_set_fd_handler(q->ctx, q->fd, NULL, NULL, NULL);
     q->handler_set = false;
     if (!qatomic_read(&exp->halted)) {
@@ -790,6 +802,18 @@ static void fuse_exp_unmount(FuseExport *exp)
         /* Lazy: a file still open keeps the connection until our fds go. */
         fuse_session_unmount(exp->session);
         exp->mounted = false;
+        /*
+         * libfuse skips the unmount of a dead connection. If it was
+         * aborted (not unmounted), the path answers ENOTCONN: detach it.
+         * stat() cannot block on us: the connection is gone.
+         */
+        if (qatomic_read(&exp->lost)) {
+            struct stat st;
+
+            if (stat(exp->mountpoint, &st) < 0 && errno == ENOTCONN) {
+                fuse_unmount_stale(exp->mountpoint);
+            }
+        }
     }
     if (exp->registered) {
         g_hash_table_remove(fuse_mountpoints, exp->mountpoint);
