@@ -2,6 +2,7 @@
  * Chardev registry and the generic client I/O (buffered, non-blocking).
  */
 #include "qemu/osdep.h"
+#include "qemu/cutils.h"
 #include "qemu/aio.h"
 #include "qemu/error.h"
 #include "char_int.h"
@@ -62,20 +63,6 @@ Chardev *qemu_chr_find(const char *id)
         }
     }
     return NULL;
-}
-
-/* QEMU's rule for ids: a letter, then letters, digits, '-', '.', '_'. */
-static bool id_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (const char *p = id + 1; *p; p++) {
-        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
-            return false;
-        }
-    }
-    return true;
 }
 
 static void chr_free(Chardev *chr)

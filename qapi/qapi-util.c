@@ -4,6 +4,7 @@
 #include "qemu/osdep.h"
 #include "qemu/error.h"
 #include "qapi/util.h"
+#include "qemu/cutils.h"
 
 static const char *const qtype_names[] = {
     [QTYPE_NONE] = "none",
@@ -43,73 +44,13 @@ int qapi_enum_parse(const QEnumLookup *lookup, const char *buf, int def,
     return def;
 }
 
-bool qapi_parse_bool(const char *s, bool *out)
-{
-    if (!strcmp(s, "on") || !strcmp(s, "yes") || !strcmp(s, "true")) {
-        *out = true;
-        return true;
-    }
-    if (!strcmp(s, "off") || !strcmp(s, "no") || !strcmp(s, "false")) {
-        *out = false;
-        return true;
-    }
-    return false;
-}
-
-/* Digits of @s in base 10 or (with 0x) 16, all of @s, no sign. */
-static int parse_digits(const char *s, uint64_t *out)
-{
-    int base = 10;
-    char *end;
-    uint64_t val;
-
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-        if (!g_ascii_isxdigit(*s)) {
-            return -EINVAL;
-        }
-    } else if (!g_ascii_isdigit(*s)) {
-        return -EINVAL;
-    }
-    errno = 0;
-    val = strtoull(s, &end, base);
-    if (*end) {
-        return -EINVAL;
-    }
-    if (errno == ERANGE) {
-        return -ERANGE;
-    }
-    *out = val;
-    return 0;
-}
-
-int qapi_parse_uint64(const char *s, uint64_t *out)
-{
-    return parse_digits(s, out);
-}
-
 int qapi_parse_int64(const char *s, int64_t *out)
 {
-    bool neg = s[0] == '-';
-    uint64_t mag;
-    int ret = parse_digits(neg ? s + 1 : s, &mag);
-
-    if (ret < 0) {
-        return ret;
+    /* keyval integers take a '-' but, unlike qdict_take_int(), no '+' */
+    if (s[0] == '+') {
+        return -EINVAL;
     }
-    if (neg) {
-        if (mag > (uint64_t)INT64_MAX + 1) {
-            return -ERANGE;
-        }
-        *out = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
-    } else {
-        if (mag > INT64_MAX) {
-            return -ERANGE;
-        }
-        *out = mag;
-    }
-    return 0;
+    return qemu_parse_int64(s, out);
 }
 
 int qapi_parse_size(const char *s, uint64_t *out)
@@ -121,7 +62,7 @@ int qapi_parse_size(const char *s, uint64_t *out)
     char *end;
     double frac = 0;
 
-    if (parse_digits(s, &whole) == 0) {
+    if (qemu_parse_uint64(s, &whole) == 0) {
         *out = whole;
         return 0;
     }

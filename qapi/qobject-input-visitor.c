@@ -7,6 +7,7 @@
  * "file.filename" or "iothread[1]" ("iothread.1" in keyval mode).
  */
 #include "qemu/osdep.h"
+#include "qemu/cutils.h"
 #include "qemu/error.h"
 #include "qapi/qobject-input-visitor.h"
 #include "visitor-impl.h"
@@ -389,7 +390,7 @@ static bool input_type_uint64(Visitor *v, const char *name, uint64_t *obj,
         if (!s) {
             return false;
         }
-        if (qapi_parse_uint64(s, obj) < 0) {
+        if (qemu_parse_uint64(s, obj) < 0) {
             error_expects(qiv, name, "integer", errp);
             return false;
         }
@@ -448,7 +449,7 @@ static bool input_type_bool(Visitor *v, const char *name, bool *obj,
         if (!s) {
             return false;
         }
-        if (!qapi_parse_bool(s, obj)) {
+        if (!qemu_parse_bool(s, obj)) {
             error_expects(qiv, name, "'on' or 'off'", errp);
             return false;
         }

@@ -3,6 +3,7 @@
  * the registry that finds them by id.
  */
 #include "qemu/osdep.h"
+#include "qemu/cutils.h"
 #include "qemu/error.h"
 #include "qemu/iothread.h"
 
@@ -43,20 +44,6 @@ static void iothread_stop_bh(void *opaque)
     IOThread *iothread = opaque;
 
     qatomic_set(&iothread->stopping, true);
-}
-
-/* Letter first, then letters, digits, '-', '.', '_' (QEMU's id rules). */
-static bool id_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (const char *p = id + 1; *p; p++) {
-        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
-            return false;
-        }
-    }
-    return true;
 }
 
 static void iothread_free(IOThread *iothread)

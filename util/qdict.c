@@ -9,6 +9,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/qdict.h"
+#include "qemu/cutils.h"
 #include "qemu/error.h"
 
 /* Remove @key from @d and return its node (new reference), or NULL. */
@@ -76,24 +77,6 @@ bool qdict_take_required_str(JsonObject *d, const char *key, char **out,
 }
 
 /* The spellings QEMU's keyval accepts for a boolean; false if none. */
-static bool parse_bool_str(const char *s, bool *out)
-{
-    static const char *const yes[] = { "on", "yes", "true", NULL };
-    static const char *const no[] = { "off", "no", "false", NULL };
-
-    for (int i = 0; yes[i]; i++) {
-        if (!strcmp(s, yes[i])) {
-            *out = true;
-            return true;
-        }
-        if (!strcmp(s, no[i])) {
-            *out = false;
-            return true;
-        }
-    }
-    return false;
-}
-
 bool qdict_take_bool(JsonObject *d, const char *key, bool *out,
                      bool *present, Error **errp)
 {
@@ -108,7 +91,7 @@ bool qdict_take_bool(JsonObject *d, const char *key, bool *out,
         return true;
     }
     if (node_is_value_type(node, G_TYPE_STRING)) {
-        if (!parse_bool_str(json_node_get_string(node), out)) {
+        if (!qemu_parse_bool(json_node_get_string(node), out)) {
             error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
             return false;
         }
@@ -116,60 +99,6 @@ bool qdict_take_bool(JsonObject *d, const char *key, bool *out,
     }
     error_type(errp, key, "boolean");
     return false;
-}
-
-/*
- * Parse an unsigned decimal or 0x-prefixed hexadecimal number that fills
- * all of @s. Returns 0, -EINVAL on junk (including empty, whitespace or a
- * sign) or -ERANGE on overflow.
- */
-static int parse_uint64(const char *s, uint64_t *out)
-{
-    int base = 10;
-    char *end;
-
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    if (!g_ascii_isxdigit(*s) || (base == 10 && !g_ascii_isdigit(*s))) {
-        return -EINVAL;
-    }
-    errno = 0;
-    *out = strtoull(s, &end, base);
-    if (*end) {
-        return -EINVAL;
-    }
-    return errno == ERANGE ? -ERANGE : 0;
-}
-
-/* Like parse_uint64 with an optional leading '-' or '+'. */
-static int parse_int64(const char *s, int64_t *out)
-{
-    bool neg = false;
-    uint64_t mag;
-    int ret;
-
-    if (*s == '-' || *s == '+') {
-        neg = *s == '-';
-        s++;
-    }
-    ret = parse_uint64(s, &mag);
-    if (ret < 0) {
-        return ret;
-    }
-    if (neg) {
-        if (mag > (uint64_t)INT64_MAX + 1) {
-            return -ERANGE;
-        }
-        *out = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
-    } else {
-        if (mag > INT64_MAX) {
-            return -ERANGE;
-        }
-        *out = mag;
-    }
-    return 0;
 }
 
 bool qdict_take_int(JsonObject *d, const char *key, int64_t *out,
@@ -190,7 +119,7 @@ bool qdict_take_int(JsonObject *d, const char *key, int64_t *out,
         error_type(errp, key, "integer");
         return false;
     }
-    ret = parse_int64(json_node_get_string(node), out);
+    ret = qemu_parse_int64(json_node_get_string(node), out);
     if (ret == -ERANGE) {
         error_setg(errp, "Parameter '%s' expects an integer between %" PRId64
                    " and %" PRId64, key, INT64_MIN, INT64_MAX);
@@ -241,7 +170,7 @@ bool qdict_take_uint(JsonObject *d, const char *key, uint64_t *out,
         return true;
     }
     if (node_is_value_type(node, G_TYPE_STRING)) {
-        ret = parse_uint64(json_node_get_string(node), out);
+        ret = qemu_parse_uint64(json_node_get_string(node), out);
         if (ret == -ERANGE) {
             error_setg(errp, "Parameter '%s' expects an integer below 2^64",
                        key);

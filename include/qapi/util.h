@@ -59,19 +59,15 @@ int qapi_enum_parse(const QEnumLookup *lookup, const char *buf, int def,
                     Error **errp);
 
 /*
- * Number parsing of keyval strings. Each returns 0, -EINVAL (not a
- * number: junk, empty, whitespace) or -ERANGE (out of range).
- * qapi_parse_int64: optional '-', decimal or 0x hexadecimal.
- * qapi_parse_uint64: decimal or 0x hexadecimal, no sign.
- * qapi_parse_size: like qapi_parse_uint64, or a decimal number with an
+ * Number parsing of keyval strings (unsigned numbers and bools: see
+ * qemu_parse_uint64() and qemu_parse_bool() in qemu/cutils.h). Each
+ * returns 0, -EINVAL (not a number: junk, empty, whitespace) or -ERANGE
+ * (out of range).
+ * qapi_parse_int64: optional '-' (no '+'), decimal or 0x hexadecimal.
+ * qapi_parse_size: like qemu_parse_uint64, or a decimal number with an
  * optional fraction and a suffix B/k/K/M/G/T/P/E (powers of 1024).
  */
 int qapi_parse_int64(const char *s, int64_t *out);
-int qapi_parse_uint64(const char *s, uint64_t *out);
 int qapi_parse_size(const char *s, uint64_t *out);
-
-/* "on"/"yes"/"true" -> true, "off"/"no"/"false" -> false; else false
- * returned and *out unchanged. */
-bool qapi_parse_bool(const char *s, bool *out);
 
 #endif /* QAPI_UTIL_H */
