@@ -702,6 +702,9 @@ static void coroutine_fn fuse_co_request(void *opaque)
         reply = false;          /* these must never be answered */
         ret = 0;
         break;
+    case FUSE_DESTROY:
+        ret = 0;                /* nothing to tear down per connection */
+        break;
     case FUSE_GETXATTR:
     case FUSE_LISTXATTR:
     default:
