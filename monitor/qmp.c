@@ -23,7 +23,7 @@
 #include "qapi/qapi-commands.h"
 #include "qapi/qapi-events.h"
 #include "monitor/json-streamer.h"
-#include "monitor/json-writer.h"
+#include "qemu/json-writer.h"
 #include "monitor_int.h"
 
 /*
@@ -94,7 +94,7 @@ static void session_send(QmpSession *s, JsonObject *obj)
     if (!s->client) {
         return;
     }
-    text = qmp_json_format(node, s->pretty);
+    text = qobject_to_json(node, s->pretty);
     if (s->pretty) {
         g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
         g_autofree char *crlf = g_strjoinv("\r\n", lines);

@@ -1,8 +1,8 @@
 /*
- * QMP output formatting (see monitor/json-writer.h).
+ * JSON text of a json-glib tree (see qemu/json-writer.h).
  */
 #include "qemu/osdep.h"
-#include "monitor/json-writer.h"
+#include "qemu/json-writer.h"
 
 #include <math.h>
 
@@ -163,7 +163,7 @@ static void append_node(GString *out, JsonNode *node, bool pretty, int depth)
     }
 }
 
-char *qmp_json_format(JsonNode *node, bool pretty)
+char *qobject_to_json(JsonNode *node, bool pretty)
 {
     GString *out = g_string_new(NULL);
 

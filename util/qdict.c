@@ -412,12 +412,3 @@ JsonObject *qdict_from_json(const char *str, Error **errp)
     }
     return json_object_ref(json_node_get_object(root));
 }
-
-char *qobject_to_json(JsonNode *node, bool pretty)
-{
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-
-    json_generator_set_pretty(gen, pretty);
-    json_generator_set_root(gen, node);
-    return json_generator_to_data(gen, NULL);
-}

@@ -17,6 +17,7 @@
 
 #include "qemu/osdep.h"
 #include <json-glib/json-glib.h>
+#include "qemu/json-writer.h"   /* qobject_to_json() */
 
 typedef struct Error Error;
 
@@ -64,8 +65,6 @@ JsonObject *qdict_clone(JsonObject *d);
  * Errors are json-glib's parser messages.
  */
 JsonObject *qdict_from_json(const char *str, Error **errp);
-/* Compact JSON text of @node; g_free the result. */
-char *qobject_to_json(JsonNode *node, bool pretty);
 
 /* g_autoptr(JsonObject) and g_autoptr(JsonNode) come from json-glib itself. */
 

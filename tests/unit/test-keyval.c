@@ -49,47 +49,47 @@ static void check_err(const char *params, const char *implied,
 static void test_keyval_flat(void)
 {
     check_ok("", NULL, "{}");
-    check_ok("a=1", NULL, "{\"a\":\"1\"}");
+    check_ok("a=1", NULL, "{\"a\": \"1\"}");
     check_ok("a=1,b=two,c-d_e=3", NULL,
-             "{\"a\":\"1\",\"b\":\"two\",\"c-d_e\":\"3\"}");
+             "{\"a\": \"1\", \"b\": \"two\", \"c-d_e\": \"3\"}");
     /* a value may contain '=' */
-    check_ok("a=b=c", NULL, "{\"a\":\"b=c\"}");
+    check_ok("a=b=c", NULL, "{\"a\": \"b=c\"}");
     /* a trailing comma is tolerated */
-    check_ok("a=1,", NULL, "{\"a\":\"1\"}");
+    check_ok("a=1,", NULL, "{\"a\": \"1\"}");
 }
 
 /* Check that an empty value is an empty string, not an error. */
 static void test_keyval_empty_value(void)
 {
-    check_ok("a=", NULL, "{\"a\":\"\"}");
-    check_ok("a=,b=", NULL, "{\"a\":\"\",\"b\":\"\"}");
+    check_ok("a=", NULL, "{\"a\": \"\"}");
+    check_ok("a=,b=", NULL, "{\"a\": \"\", \"b\": \"\"}");
 }
 
 /* Check that ",," is a literal comma, inside and at the ends of a value. */
 static void test_keyval_escape(void)
 {
-    check_ok("a=x,,y", NULL, "{\"a\":\"x,y\"}");
-    check_ok("a=,,,b=1", NULL, "{\"a\":\",\",\"b\":\"1\"}");
-    check_ok("a=x,,,,y", NULL, "{\"a\":\"x,,y\"}");
-    check_ok("a=x,,", NULL, "{\"a\":\"x,\"}");
+    check_ok("a=x,,y", NULL, "{\"a\": \"x,y\"}");
+    check_ok("a=,,,b=1", NULL, "{\"a\": \",\", \"b\": \"1\"}");
+    check_ok("a=x,,,,y", NULL, "{\"a\": \"x,,y\"}");
+    check_ok("a=x,,", NULL, "{\"a\": \"x,\"}");
     check_ok("filename=/tmp/a,,b.img,driver=file", NULL,
-             "{\"filename\":\"/tmp/a,b.img\",\"driver\":\"file\"}");
+             "{\"filename\": \"/tmp/a,b.img\", \"driver\": \"file\"}");
 }
 
 /* Check that a repeated key keeps its last value. */
 static void test_keyval_repeat(void)
 {
-    check_ok("a=1,a=2", NULL, "{\"a\":\"2\"}");
+    check_ok("a=1,a=2", NULL, "{\"a\": \"2\"}");
 }
 
 /* Check that dotted keys build nested objects. */
 static void test_keyval_nested(void)
 {
     check_ok("file.driver=file,file.filename=x,driver=raw", NULL,
-             "{\"file\":{\"driver\":\"file\",\"filename\":\"x\"},"
-             "\"driver\":\"raw\"}");
+             "{\"file\": {\"driver\": \"file\", \"filename\": \"x\"},"
+             " \"driver\": \"raw\"}");
     check_ok("a.b.c=1,a.b.d=2,a.e=3", NULL,
-             "{\"a\":{\"b\":{\"c\":\"1\",\"d\":\"2\"},\"e\":\"3\"}}");
+             "{\"a\": {\"b\": {\"c\": \"1\", \"d\": \"2\"}, \"e\": \"3\"}}");
 }
 
 /* Check that a key used both as scalar and as object is rejected, naming it. */
@@ -105,19 +105,19 @@ static void test_keyval_inconsistent(void)
 /* Check that index keys build lists, also of objects and nested lists. */
 static void test_keyval_list(void)
 {
-    check_ok("l.0=a,l.1=b", NULL, "{\"l\":[\"a\",\"b\"]}");
+    check_ok("l.0=a,l.1=b", NULL, "{\"l\": [\"a\", \"b\"]}");
     /* order on the command line does not matter */
-    check_ok("l.1=b,l.0=a", NULL, "{\"l\":[\"a\",\"b\"]}");
+    check_ok("l.1=b,l.0=a", NULL, "{\"l\": [\"a\", \"b\"]}");
     check_ok("iothread.0=io0,iothread.1=io1,iothread.2=io2", NULL,
-             "{\"iothread\":[\"io0\",\"io1\",\"io2\"]}");
+             "{\"iothread\": [\"io0\", \"io1\", \"io2\"]}");
     check_ok("l.0.x=1,l.0.y=2,l.1.x=3", NULL,
-             "{\"l\":[{\"x\":\"1\",\"y\":\"2\"},{\"x\":\"3\"}]}");
+             "{\"l\": [{\"x\": \"1\", \"y\": \"2\"}, {\"x\": \"3\"}]}");
     check_ok("m.0.0=a,m.0.1=b,m.1.0=c", NULL,
-             "{\"m\":[[\"a\",\"b\"],[\"c\"]]}");
+             "{\"m\": [[\"a\", \"b\"], [\"c\"]]}");
     /* "01" is not an index but a name */
-    check_ok("o.01=a", NULL, "{\"o\":{\"01\":\"a\"}}");
+    check_ok("o.01=a", NULL, "{\"o\": {\"01\": \"a\"}}");
     /* a top-level digit key stays a plain member */
-    check_ok("0=a", NULL, "{\"0\":\"a\"}");
+    check_ok("0=a", NULL, "{\"0\": \"a\"}");
 }
 
 /* Check that lists must be dense: indices 0..n-1. */
@@ -148,14 +148,14 @@ static void test_keyval_bad_syntax(void)
 static void test_keyval_implied(void)
 {
     check_ok("iothread,id=io0", "qom-type",
-             "{\"qom-type\":\"iothread\",\"id\":\"io0\"}");
-    check_ok("a,,b,c=1", "name", "{\"name\":\"a,b\",\"c\":\"1\"}");
+             "{\"qom-type\": \"iothread\", \"id\": \"io0\"}");
+    check_ok("a,,b,c=1", "name", "{\"name\": \"a,b\", \"c\": \"1\"}");
     /* only the first element can be implied */
     check_err("id=io0,iothread", "qom-type",
               "Expected '=' after parameter 'iothread'");
     /* an explicit first key is fine too */
     check_ok("qom-type=iothread,id=x", "qom-type",
-             "{\"qom-type\":\"iothread\",\"id\":\"x\"}");
+             "{\"qom-type\": \"iothread\", \"id\": \"x\"}");
     check_err("iothread,id=x", NULL, "Expected '=' after parameter 'iothread'");
 }
 
@@ -176,17 +176,17 @@ static void test_keyval_help(void)
     j2 = parse_to_json("type=fuse,?", NULL, &help, &err);
     g_assert_null(err);
     g_assert_true(help);
-    g_assert_cmpstr(j2, ==, "{\"type\":\"fuse\"}");
+    g_assert_cmpstr(j2, ==, "{\"type\": \"fuse\"}");
 
     j3 = parse_to_json("a=help", NULL, &help, &err);
     g_assert_null(err);
     g_assert_false(help);
-    g_assert_cmpstr(j3, ==, "{\"a\":\"help\"}");
+    g_assert_cmpstr(j3, ==, "{\"a\": \"help\"}");
 
     /* without a help pointer, "help" is an implied value */
     j4 = parse_to_json("help", "qom-type", NULL, &err);
     g_assert_null(err);
-    g_assert_cmpstr(j4, ==, "{\"qom-type\":\"help\"}");
+    g_assert_cmpstr(j4, ==, "{\"qom-type\": \"help\"}");
 
     check_err("help", NULL, "Expected '=' after parameter 'help'");
 }

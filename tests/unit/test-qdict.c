@@ -228,8 +228,8 @@ static void test_qdict_object(void)
         json_node_set_object(root, copy);
         text = qobject_to_json(root, false);
     }
-    g_assert_cmpstr(text, ==, "{\"file\":{\"filename\":\"x\",\"extra\":1},"
-                    "\"s\":\"str\",\"l\":[1,{\"a\":2}]}");
+    g_assert_cmpstr(text, ==, "{\"file\": {\"filename\": \"x\", \"extra\": 1},"
+                    " \"s\": \"str\", \"l\": [1, {\"a\": 2}]}");
 }
 
 /* Check that JSON parsing errors and non-object roots are reported. */

@@ -11,7 +11,7 @@
 #include "qemu/qdict.h"
 #include "chardev/char.h"
 #include "monitor/monitor.h"
-#include "monitor/json-writer.h"
+#include "qemu/json-writer.h"
 #include "qapi/qapi-events.h"
 #include "system/runstate.h"
 
@@ -492,7 +492,7 @@ static void check_format(const char *json, bool pretty, const char *expected)
     g_autofree char *text = NULL;
 
     g_assert_true(json_parser_load_from_data(parser, json, -1, NULL));
-    text = qmp_json_format(json_parser_get_root(parser), pretty);
+    text = qobject_to_json(json_parser_get_root(parser), pretty);
     g_assert_cmpstr(text, ==, expected);
 }
 
@@ -515,7 +515,7 @@ static void test_json_format(void)
 
     /* invalid UTF-8 (not from the parser, which rejects it) */
     json_node_set_string(node, "a\xff" "b");
-    g_autofree char *text = qmp_json_format(node, false);
+    g_autofree char *text = qobject_to_json(node, false);
     g_assert_cmpstr(text, ==, "\"a\\uFFFDb\"");
     json_node_unref(node);
 }
