@@ -123,6 +123,10 @@ bool visit_type_any(Visitor *v, const char *name, JsonNode **obj,
 void visit_error_invalid_type(Visitor *v, const char *name,
                               const char *expected, Error **errp);
 
+/*
+ * The kind of @v, for generated code that must act differently when it
+ * fills objects (input) or frees them (dealloc). Never fail.
+ */
 bool visit_is_input(Visitor *v);
 bool visit_is_dealloc(Visitor *v);
 
