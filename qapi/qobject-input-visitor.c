@@ -332,20 +332,35 @@ static bool input_start_alternate(Visitor *v, const char *name,
     return true;
 }
 
-/* The string of a keyval scalar, or NULL with errp set. */
-static const char *input_keyval_str(QObjectInputVisitor *qiv,
-                                    const char *name, Error **errp)
+/*
+ * The member @name (consumed), if it is a scalar of @type; otherwise NULL
+ * with errp set (missing, or "Invalid parameter type ..., expected:
+ * @expected").
+ */
+static JsonNode *input_get_scalar(QObjectInputVisitor *qiv, const char *name,
+                                  GType type, const char *expected,
+                                  Error **errp)
 {
     JsonNode *node = input_get_required(qiv, name, true, errp);
 
     if (!node) {
         return NULL;
     }
-    if (!holds_type(node, G_TYPE_STRING)) {
-        error_invalid_type(qiv, name, "string", errp);
+    if (!holds_type(node, type)) {
+        error_invalid_type(qiv, name, expected, errp);
         return NULL;
     }
-    return json_node_get_string(node);
+    return node;
+}
+
+/* The string of a keyval scalar, or NULL with errp set. */
+static const char *input_keyval_str(QObjectInputVisitor *qiv,
+                                    const char *name, Error **errp)
+{
+    JsonNode *node = input_get_scalar(qiv, name, G_TYPE_STRING, "string",
+                                      errp);
+
+    return node ? json_node_get_string(node) : NULL;
 }
 
 static bool input_type_int64(Visitor *v, const char *name, int64_t *obj,
@@ -366,12 +381,8 @@ static bool input_type_int64(Visitor *v, const char *name, int64_t *obj,
         }
         return true;
     }
-    node = input_get_required(qiv, name, true, errp);
+    node = input_get_scalar(qiv, name, G_TYPE_INT64, "integer", errp);
     if (!node) {
-        return false;
-    }
-    if (!holds_type(node, G_TYPE_INT64)) {
-        error_invalid_type(qiv, name, "integer", errp);
         return false;
     }
     *obj = json_node_get_int(node);
@@ -396,12 +407,8 @@ static bool input_type_uint64(Visitor *v, const char *name, uint64_t *obj,
         }
         return true;
     }
-    node = input_get_required(qiv, name, true, errp);
+    node = input_get_scalar(qiv, name, G_TYPE_INT64, "integer", errp);
     if (!node) {
-        return false;
-    }
-    if (!holds_type(node, G_TYPE_INT64)) {
-        error_invalid_type(qiv, name, "integer", errp);
         return false;
     }
     if (json_node_get_int(node) < 0) {
@@ -455,12 +462,8 @@ static bool input_type_bool(Visitor *v, const char *name, bool *obj,
         }
         return true;
     }
-    node = input_get_required(qiv, name, true, errp);
+    node = input_get_scalar(qiv, name, G_TYPE_BOOLEAN, "boolean", errp);
     if (!node) {
-        return false;
-    }
-    if (!holds_type(node, G_TYPE_BOOLEAN)) {
-        error_invalid_type(qiv, name, "boolean", errp);
         return false;
     }
     *obj = json_node_get_boolean(node);
@@ -471,14 +474,11 @@ static bool input_type_str(Visitor *v, const char *name, char **obj,
                            Error **errp)
 {
     QObjectInputVisitor *qiv = to_qiv(v);
-    JsonNode *node = input_get_required(qiv, name, true, errp);
+    JsonNode *node = input_get_scalar(qiv, name, G_TYPE_STRING, "string",
+                                      errp);
 
     *obj = NULL;
     if (!node) {
-        return false;
-    }
-    if (!holds_type(node, G_TYPE_STRING)) {
-        error_invalid_type(qiv, name, "string", errp);
         return false;
     }
     *obj = g_strdup(json_node_get_string(node));
