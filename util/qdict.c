@@ -395,7 +395,7 @@ JsonObject *qdict_clone(JsonObject *d)
     return object_deep_copy(d);
 }
 
-JsonObject *qdict_from_json(const char *str, Error **errp)
+JsonNode *qobject_from_json(const char *str, Error **errp)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) gerr = NULL;
@@ -406,7 +406,17 @@ JsonObject *qdict_from_json(const char *str, Error **errp)
         return NULL;
     }
     root = json_parser_get_root(parser);
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+    return root ? json_node_copy(root) : json_node_new(JSON_NODE_NULL);
+}
+
+JsonObject *qdict_from_json(const char *str, Error **errp)
+{
+    g_autoptr(JsonNode) root = qobject_from_json(str, errp);
+
+    if (!root) {
+        return NULL;
+    }
+    if (!JSON_NODE_HOLDS_OBJECT(root)) {
         error_setg(errp, "Expected a JSON object");
         return NULL;
     }

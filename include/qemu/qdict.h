@@ -66,6 +66,13 @@ JsonObject *qdict_clone(JsonObject *d);
  */
 JsonObject *qdict_from_json(const char *str, Error **errp);
 
+/*
+ * Parse @str as one JSON value of any type. Returns a new node (unref it)
+ * or NULL with errp set to json-glib's parser message. Text without a
+ * value (empty or only white space) gives a JSON null node.
+ */
+JsonNode *qobject_from_json(const char *str, Error **errp);
+
 /* g_autoptr(JsonObject) and g_autoptr(JsonNode) come from json-glib itself. */
 
 #endif /* QEMU_QDICT_H */

@@ -5,6 +5,7 @@
  * in the monitor, block and export code.
  */
 #include "qemu/osdep.h"
+#include "qemu/qdict.h"
 #include "qemu/error.h"
 #include "qemu/aio.h"
 #include "qemu/coroutine.h"
@@ -128,13 +129,7 @@ static QmpCommandList *commands;
 
 static JsonNode *parse_json(const char *text)
 {
-    g_autoptr(JsonParser) parser = json_parser_new();
-    g_autoptr(GError) gerr = NULL;
-
-    if (!json_parser_load_from_data(parser, text, -1, &gerr)) {
-        g_error("bad test JSON %s: %s", text, gerr->message);
-    }
-    return json_node_copy(json_parser_get_root(parser));
+    return qobject_from_json(text, &error_abort);
 }
 
 /* Dispatch @request outside coroutine context and return the response

@@ -5,6 +5,7 @@
  * --blockdev key=value produces them).
  */
 #include "qemu/osdep.h"
+#include "qemu/qdict.h"
 #include "qemu/error.h"
 #include "qapi/qobject-input-visitor.h"
 #include "qapi/qapi-visit.h"
@@ -13,13 +14,7 @@
 
 static JsonNode *parse_json(const char *text)
 {
-    g_autoptr(JsonParser) parser = json_parser_new();
-    g_autoptr(GError) gerr = NULL;
-
-    if (!json_parser_load_from_data(parser, text, -1, &gerr)) {
-        g_error("bad test JSON %s: %s", text, gerr->message);
-    }
-    return json_node_copy(json_parser_get_root(parser));
+    return qobject_from_json(text, &error_abort);
 }
 
 static Visitor *visitor_for(const char *text, bool keyval, JsonNode **root)
