@@ -31,6 +31,12 @@ typedef struct BDRVRawState {
     uint32_t request_alignment; /* 1 without O_DIRECT */
     size_t buf_align;           /* memory alignment O_DIRECT needs */
     bool use_io_uring;          /* aio=io_uring or aio=native */
+    /*
+     * preadv2(RWF_NOWAIT) answered EOPNOTSUPP (the file system cannot
+     * tell whether a read would block, e.g. tmpfs): stop trying. Set
+     * from any request's thread, read without a lock (atomic).
+     */
+    bool no_nowait;
 
     /* Image locking (main thread only). */
     bool use_lock;
@@ -515,6 +521,33 @@ static LuringState *raw_get_ring(BlockDriverState *bs)
     return s->use_io_uring ? luring_get_current(NULL) : NULL;
 }
 
+/*
+ * A buffered read whose data is in the page cache needs no worker thread:
+ * try it here with RWF_NOWAIT, which fails with EAGAIN (or stops short)
+ * instead of waiting for the disk. True if all of @d was read; else @d
+ * is advanced past what was read and the rest goes to the thread pool.
+ * Saves two thread switches and the wakeups per request.
+ */
+static bool raw_try_read_nowait(BDRVRawState *s, RawRwData *d)
+{
+    ssize_t r;
+
+    if (qatomic_read(&s->no_nowait)) {
+        return false;
+    }
+    r = preadv2(d->fd, d->iov, MIN(d->niov, IOV_MAX), d->offset, RWF_NOWAIT);
+    if (r < 0) {
+        if (errno == EOPNOTSUPP) {
+            qatomic_set(&s->no_nowait, true);
+        }
+        return false;
+    }
+    d->offset += r;
+    d->bytes -= r;
+    iov_advance(&d->iov, &d->niov, r);
+    return d->bytes == 0;
+}
+
 static int coroutine_fn raw_co_rw(BlockDriverState *bs, bool is_write,
                                   int64_t offset, int64_t bytes,
                                   QEMUIOVector *qiov)
@@ -532,17 +565,21 @@ static int coroutine_fn raw_co_rw(BlockDriverState *bs, bool is_write,
     LuringState *ring = raw_get_ring(bs);
     int ret;
 
+    struct iovec *iov_alloc;
     d.iov = qiov->niov <= (int)ARRAY_SIZE(small) ? small
                                                  : g_new(struct iovec,
                                                          qiov->niov);
+    iov_alloc = d.iov;
     memcpy(d.iov, qiov->iov, qiov->niov * sizeof(struct iovec));
     if (ring) {
         ret = raw_rw_loop(&d, raw_xfer_uring, ring);
+    } else if (!is_write && !d.direct && raw_try_read_nowait(s, &d)) {
+        ret = 0;
     } else {
         ret = thread_pool_submit_co(raw_rw_worker, &d);
     }
-    if (d.iov != small) {
-        g_free(d.iov);
+    if (iov_alloc != small) {
+        g_free(iov_alloc);
     }
     return ret;
 }
