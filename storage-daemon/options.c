@@ -22,6 +22,7 @@
 #include "qemu/error.h"
 #include "qemu/keyval.h"
 #include "qemu/qdict.h"
+#include "qemu/trace.h"
 
 #include "options.h"
 
@@ -377,4 +378,39 @@ OptResult sd_opt_monitor(const char *arg, Error **errp)
     /* monitor_new_from_opts() consumes the dictionary. */
     return monitor_new_from_opts(monitor_options_to_dict(options), errp) ?
            OPT_OK : OPT_ERROR;
+}
+
+OptResult sd_opt_trace(const char *arg, Error **errp)
+{
+    g_autoptr(JsonObject) dict = NULL;
+    g_autofree char *enable = NULL;
+    g_autofree char *events = NULL;
+    g_autofree char *file = NULL;
+    bool help;
+
+    dict = keyval_parse(arg, "enable", &help, errp);
+    if (!dict) {
+        return OPT_ERROR;
+    }
+    if (!qdict_take_str(dict, "enable", &enable, NULL, errp) ||
+        !qdict_take_str(dict, "events", &events, NULL, errp) ||
+        !qdict_take_str(dict, "file", &file, NULL, errp) ||
+        !qdict_check_empty(dict, "", errp)) {
+        return OPT_ERROR;
+    }
+    if (help || (enable && (!strcmp(enable, "help") ||
+                            !strcmp(enable, "?")))) {
+        trace_list_events(stdout);
+        return OPT_EXIT;
+    }
+    if (events && !trace_enable_events_from_file(events, errp)) {
+        return OPT_ERROR;
+    }
+    if (enable && trace_enable_events(enable, errp) < 0) {
+        return OPT_ERROR;
+    }
+    if (file && !trace_set_output_file(file, errp)) {
+        return OPT_ERROR;
+    }
+    return OPT_OK;
 }

@@ -54,4 +54,13 @@ OptResult sd_opt_chardev(const char *arg, bool daemonize, Error **errp);
  */
 OptResult sd_opt_monitor(const char *arg, Error **errp);
 
+/*
+ * -T/--trace [enable=]<pattern>,events=<file>,file=<file>: enable the
+ * events named by <pattern> (a name or a glob; '-' in front disables)
+ * and by each line of the events file, and write trace lines to <file>
+ * instead of stderr. "help" lists the events (OPT_EXIT). Unlike the
+ * other options it needs no main loop: it runs in the first pass.
+ */
+OptResult sd_opt_trace(const char *arg, Error **errp);
+
 #endif /* STORAGE_DAEMON_OPTIONS_H */

@@ -81,7 +81,12 @@ static void print_help(const char *progname)
 "\n"
 "  -h, --help             display this help and exit\n"
 "  -T, --trace [[enable=]<pattern>][,events=<file>][,file=<file>]\n"
-"                         specify tracing options (not supported yet)\n"
+"                         specify tracing options: enable the events that\n"
+"                         match <pattern> (a name or a '*'/'?' glob; a\n"
+"                         leading '-' disables), and those matching each\n"
+"                         line of events=<file>; write the trace to\n"
+"                         file=<file> instead of stderr; '-T help' lists\n"
+"                         the events\n"
 "  -V, --version          output version information and exit\n"
 "\n"
 "  --blockdev [driver=]<driver>[,node-name=<N>][,discard=ignore|unmap]\n"
@@ -367,9 +372,18 @@ static void process_early_options(DaemonState *s, int argc, char **argv)
         case 'V':
             print_version();
             exit(0);
-        case 'T':
-            error_report("Tracing is not supported");
-            exit(1);
+        case 'T': {
+            Error *err = NULL;
+            OptResult res = sd_opt_trace(optarg, &err);
+
+            if (res == OPT_ERROR) {
+                error_report_err(err);
+                exit(1);
+            } else if (res == OPT_EXIT) {
+                exit(0);
+            }
+            break;
+        }
         case OPTION_DAEMONIZE:
             s->daemonize = true;
             break;

@@ -123,28 +123,36 @@ int trace_enable_events(const char *pattern, Error **errp)
 
 bool trace_enable_events_from_file(const char *path, Error **errp)
 {
-    g_autofree char *contents = NULL;
-    g_auto(GStrv) lines = NULL;
-    g_autoptr(GError) gerr = NULL;
+    g_autofree char *line = NULL;
+    size_t size = 0, lineno = 0;
+    bool ok = true;
+    FILE *f;
 
-    if (!g_file_get_contents(path, &contents, NULL, &gerr)) {
-        error_setg(errp, "Could not read trace events file: %s",
-                   gerr->message);
+    f = fopen(path, "r");
+    if (!f) {
+        error_setg_errno(errp, errno, "Could not read trace events file '%s'",
+                         path);
         return false;
     }
-    lines = g_strsplit(contents, "\n", -1);
-    for (size_t i = 0; lines[i]; i++) {
-        const char *line = g_strstrip(lines[i]);
+    while (ok && getline(&line, &size, f) >= 0) {
+        const char *p = g_strstrip(line);
 
-        if (!line[0] || line[0] == '#') {
+        lineno++;
+        if (!p[0] || p[0] == '#') {
             continue;
         }
-        if (trace_enable_events(line, errp) < 0) {
-            error_prepend(errp, "%s:%zu: ", path, i + 1);
-            return false;
+        if (trace_enable_events(p, errp) < 0) {
+            error_prepend(errp, "%s:%zu: ", path, lineno);
+            ok = false;
         }
     }
-    return true;
+    if (ok && ferror(f)) {
+        error_setg_errno(errp, errno, "Could not read trace events file '%s'",
+                         path);
+        ok = false;
+    }
+    fclose(f);
+    return ok;
 }
 
 bool trace_set_output_file(const char *path, Error **errp)

@@ -143,7 +143,8 @@ static void test_events_file(void)
     g_assert_false(trace_enable_events_from_file("/nonexistent/events",
                                                  &err));
     g_assert_true(g_str_has_prefix(error_get_pretty(err),
-                                   "Could not read trace events file"));
+                                   "Could not read trace events file "
+                                   "'/nonexistent/events': "));
     error_free(err);
 }
 
