@@ -14,6 +14,7 @@
 #include "block/export.h"
 #include "qemu/error.h"
 #include "qemu/iothread.h"
+#include "trace/trace-block_export.h"
 
 /*
  * Every export from a successful blk_exp_add() until its deletion BH ran,
@@ -163,6 +164,7 @@ static void blk_exp_delete_bh(void *opaque)
     g_autofree char *id = NULL;
 
     assert(exp->refcount == 0);
+    trace_block_export_delete(exp->id);
     exp->drv->delete(exp);
     block_exports = g_list_remove(block_exports, exp);
 
@@ -289,6 +291,7 @@ BlockExport *blk_exp_add(JsonObject *opts, Error **errp)
         return NULL;
     }
     block_exports = g_list_append(block_exports, exp);
+    trace_block_export_add(exp->id, drv->type, exp->node_name, writable, n_ctxs);
 
     /*
      * Drivers reject their own leftovers before they start serving; a
@@ -334,6 +337,7 @@ void blk_exp_request_shutdown(BlockExport *exp)
     if (!exp->user_owned) {
         return;
     }
+    trace_block_export_request_shutdown(exp->id);
     exp->shutting_down = true;
     exp->drv->request_shutdown(exp);
 
