@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include "block/block_int.h"
 #include "qemu/error.h"
+#include "trace/trace-block.h"
 
 /*
  * Every open node, in creation order, whether named by the user or with a
@@ -363,6 +364,9 @@ static void bdrv_delete(BlockDriverState *bs, bool opened)
     if (!qemu_in_coroutine()) {
         BDRV_POLL_WHILE(qatomic_read(&bs->in_flight) > 0);
     }
+    if (opened) {
+        trace_bdrv_close(bs, bs->node_name);
+    }
     if (opened && bs->drv->bdrv_close) {
         bs->drv->bdrv_close(bs);
     }
@@ -563,6 +567,7 @@ static BlockDriverState *bdrv_open_common(JsonObject *options,
     }
     qatomic_set(&bs->total_bytes, len);
     all_nodes = g_list_append(all_nodes, bs);
+    trace_bdrv_open(bs, bs->node_name, drv->format_name, bs->open_flags);
     return bs;
 }
 

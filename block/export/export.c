@@ -291,7 +291,8 @@ BlockExport *blk_exp_add(JsonObject *opts, Error **errp)
         return NULL;
     }
     block_exports = g_list_append(block_exports, exp);
-    trace_block_export_add(exp->id, drv->type, exp->node_name, writable, n_ctxs);
+    trace_block_export_add(exp->id, drv->type, exp->node_name, writable,
+                           n_ctxs);
 
     /*
      * Drivers reject their own leftovers before they start serving; a
