@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "block/block_int.h"
 #include "system/block-backend.h"
+#include "trace/trace-block.h"
 
 struct BlockBackend {
     AioContext *ctx;            /* qatomic; written by the main thread */
@@ -202,6 +203,7 @@ int coroutine_fn blk_co_preadv(BlockBackend *blk, int64_t offset,
 {
     int ret = blk_co_enter(blk);
 
+    trace_blk_co_preadv(blk, offset, bytes, flags);
     if (ret < 0) {
         return ret;
     }
@@ -209,6 +211,7 @@ int coroutine_fn blk_co_preadv(BlockBackend *blk, int64_t offset,
     if (ret == 0) {
         ret = bdrv_co_preadv(blk->root, offset, bytes, qiov, flags);
     }
+    trace_blk_co_preadv_done(blk, offset, bytes, ret);
     blk_leave(blk);
     return ret;
 }
@@ -219,6 +222,7 @@ int coroutine_fn blk_co_pwritev(BlockBackend *blk, int64_t offset,
 {
     int ret = blk_co_enter(blk);
 
+    trace_blk_co_pwritev(blk, offset, bytes, flags);
     if (ret < 0) {
         return ret;
     }
@@ -230,6 +234,7 @@ int coroutine_fn blk_co_pwritev(BlockBackend *blk, int64_t offset,
     if (ret == 0) {
         ret = bdrv_co_pwritev(blk->root, offset, bytes, qiov, flags);
     }
+    trace_blk_co_pwritev_done(blk, offset, bytes, ret);
     blk_leave(blk);
     return ret;
 }
@@ -277,6 +282,7 @@ int coroutine_fn blk_co_pwrite_zeroes(BlockBackend *blk, int64_t offset,
     if (ret == 0) {
         ret = bdrv_co_pwrite_zeroes(blk->root, offset, bytes, flags);
     }
+    trace_blk_co_pwrite_zeroes_done(blk, offset, bytes, flags, ret);
     blk_leave(blk);
     return ret;
 }
@@ -297,6 +303,7 @@ int coroutine_fn blk_co_pdiscard(BlockBackend *blk, int64_t offset,
     if (ret == 0) {
         ret = bdrv_co_pdiscard(blk->root, offset, bytes);
     }
+    trace_blk_co_pdiscard_done(blk, offset, bytes, ret);
     blk_leave(blk);
     return ret;
 }
@@ -309,6 +316,7 @@ int coroutine_fn blk_co_flush(BlockBackend *blk)
         return ret;
     }
     ret = bdrv_co_flush(blk->root->bs);
+    trace_blk_co_flush_done(blk, ret);
     blk_leave(blk);
     return ret;
 }
