@@ -19,6 +19,7 @@
 #include "chardev/char.h"
 #include "block/export.h"
 #include "qapi/qmp/dispatch.h"
+#include "trace/trace-monitor.h"
 #include "qapi/qmp/qmp-event.h"
 #include "qapi/qapi-commands.h"
 #include "qapi/qapi-events.h"
@@ -147,6 +148,7 @@ static void emit_in_main_thread(const char *name, JsonObject *data)
     gint64 now = g_get_real_time();
     JsonObject *ts = json_object_new();
 
+    trace_monitor_event_emit(name);
     json_object_set_int_member(ts, "seconds", now / G_USEC_PER_SEC);
     json_object_set_int_member(ts, "microseconds", now % G_USEC_PER_SEC);
 
@@ -240,10 +242,29 @@ static void session_free(QmpSession *s)
     g_free(s);
 }
 
+/* The "execute" member of a request, for tracing; NULL if it has none. */
+static const char *request_command(QmpRequest *req)
+{
+    JsonObject *obj;
+    JsonNode *cmd;
+
+    if (!req->req || !JSON_NODE_HOLDS_OBJECT(req->req)) {
+        return NULL;
+    }
+    obj = json_node_get_object(req->req);
+    cmd = json_object_get_member(obj, "execute");
+    if (!cmd || json_node_get_value_type(cmd) != G_TYPE_STRING) {
+        return NULL;
+    }
+    return json_node_get_string(cmd);
+}
+
 static void session_handle(QmpSession *s, QmpRequest *req)
 {
+    const char *cmd = request_command(req);
     JsonObject *rsp;
 
+    trace_monitor_qmp_cmd(s, cmd ? cmd : "(none)");
     if (req->err) {
         rsp = qmp_error_response(req->err);
     } else {
@@ -253,6 +274,8 @@ static void session_handle(QmpSession *s, QmpRequest *req)
             s->negotiating = false;
         }
     }
+    trace_monitor_qmp_reply(s, cmd ? cmd : "(none)",
+                            json_object_has_member(rsp, "error"));
     session_send(s, rsp);
 }
 
