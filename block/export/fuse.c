@@ -32,6 +32,7 @@
 #include "block/export.h"
 #include "qemu/error.h"
 #include "fuse-abi.h"
+#include "trace/trace-block_export.h"
 
 /* max_read and max_write: the kernel's limit is 256 pages (1 MiB). */
 #define FUSE_EXP_MAX_IO         (1024 * 1024)
@@ -248,6 +249,8 @@ static int64_t fuse_op_init(FuseExport *exp, const void *arg,
     out->max_write = FUSE_EXP_MAX_IO;
     out->time_gran = 1;
     out->max_pages = FUSE_EXP_MAX_PAGES;
+    trace_fuse_init(in.major, in.minor, offered, granted, out->max_write,
+                    out->max_pages);
     return sizeof(*out);
 }
 
@@ -584,6 +587,41 @@ static int64_t coroutine_fn fuse_co_lseek(FuseExport *exp,
 
 /* ---- request loop --------------------------------------------------- */
 
+/* The opcode's name for trace output; a table load, cheap to inline. */
+static inline const char *fuse_opcode_name(uint32_t opcode)
+{
+    static const char *const names[] = {
+        [FUSE_LOOKUP] = "LOOKUP", [FUSE_FORGET] = "FORGET",
+        [FUSE_GETATTR] = "GETATTR", [FUSE_SETATTR] = "SETATTR",
+        [FUSE_READLINK] = "READLINK", [FUSE_SYMLINK] = "SYMLINK",
+        [FUSE_MKNOD] = "MKNOD", [FUSE_MKDIR] = "MKDIR",
+        [FUSE_UNLINK] = "UNLINK", [FUSE_RMDIR] = "RMDIR",
+        [FUSE_RENAME] = "RENAME", [FUSE_LINK] = "LINK", [FUSE_OPEN] = "OPEN",
+        [FUSE_READ] = "READ", [FUSE_WRITE] = "WRITE",
+        [FUSE_STATFS] = "STATFS", [FUSE_RELEASE] = "RELEASE",
+        [FUSE_FSYNC] = "FSYNC", [FUSE_SETXATTR] = "SETXATTR",
+        [FUSE_GETXATTR] = "GETXATTR", [FUSE_LISTXATTR] = "LISTXATTR",
+        [FUSE_REMOVEXATTR] = "REMOVEXATTR", [FUSE_FLUSH] = "FLUSH",
+        [FUSE_INIT] = "INIT", [FUSE_OPENDIR] = "OPENDIR",
+        [FUSE_READDIR] = "READDIR", [FUSE_RELEASEDIR] = "RELEASEDIR",
+        [FUSE_FSYNCDIR] = "FSYNCDIR", [FUSE_GETLK] = "GETLK",
+        [FUSE_SETLK] = "SETLK", [FUSE_SETLKW] = "SETLKW",
+        [FUSE_ACCESS] = "ACCESS", [FUSE_CREATE] = "CREATE",
+        [FUSE_INTERRUPT] = "INTERRUPT", [FUSE_BMAP] = "BMAP",
+        [FUSE_DESTROY] = "DESTROY", [FUSE_IOCTL] = "IOCTL",
+        [FUSE_POLL] = "POLL", [FUSE_NOTIFY_REPLY] = "NOTIFY_REPLY",
+        [FUSE_BATCH_FORGET] = "BATCH_FORGET", [FUSE_FALLOCATE] = "FALLOCATE",
+        [FUSE_READDIRPLUS] = "READDIRPLUS", [FUSE_RENAME2] = "RENAME2",
+        [FUSE_LSEEK] = "LSEEK", [FUSE_COPY_FILE_RANGE] = "COPY_FILE_RANGE",
+        [FUSE_SETUPMAPPING] = "SETUPMAPPING",
+        [FUSE_REMOVEMAPPING] = "REMOVEMAPPING", [FUSE_SYNCFS] = "SYNCFS",
+        [FUSE_TMPFILE] = "TMPFILE",
+    };
+
+    return opcode < G_N_ELEMENTS(names) && names[opcode] ? names[opcode]
+                                                         : "UNKNOWN";
+}
+
 /*
  * Answer request @unique on @q's fd: @ret < 0 is the -errno, else @ret
  * bytes of @payload follow the header. Returns false if the kernel did
@@ -609,6 +647,7 @@ static bool fuse_send_reply(FuseQueue *q, uint64_t unique, int64_t ret,
         niov = 2;
     }
     out.len = sizeof(out) + (ret > 0 ? ret : 0);
+    trace_fuse_reply(unique, out.error, out.len);
 
     do {
         n = writev(q->fd, iov, niov);
@@ -633,6 +672,7 @@ static void coroutine_fn fuse_co_request(void *opaque)
     bool reply = true;
     int64_t ret;
 
+    trace_fuse_request(in->unique, in->opcode, fuse_opcode_name(in->opcode));
     if (in->len != req->len) {
         ret = -EINVAL;
         goto out;
