@@ -14,10 +14,13 @@
 # Usage:
 #   tracetool.py --outdir DIR GROUP=FILE...
 #
-# For each GROUP it writes DIR/trace-GROUP.h with one
-#   static inline void trace_<name>(args)
-# per event: a single flag test when the event is disabled; when enabled, a
-# call to trace_log() (util/trace-control.c) that writes one log line.  It
+# For each GROUP it writes DIR/trace-GROUP.h with, per event, a typed
+#   static inline void trace_do_<name>(args)
+# that calls trace_log() (util/trace-control.c) to write one log line, and
+#   #define trace_<name>(...)
+# that tests the event's flag and only then evaluates the arguments and
+# calls trace_do_<name>(): a disabled event costs one load and one branch,
+# whatever the arguments are (so they must not have side effects).  It
 # also writes DIR/trace-events-all.c: the per-group flag arrays and the
 # table of all events for the control API (include/qemu/trace.h).
 #
@@ -135,13 +138,16 @@ def gen_header(group, source, events):
         call_args = ''.join(', %s' % a[1] for a in ev.args)
         out += [
             '',
-            'static inline void trace_%s(%s)' % (ev.name, params),
+            'static inline void trace_do_%s(%s)' % (ev.name, params),
             '{',
-            '    if (unlikely(qatomic_read(&%s[%d]))) {' % (flags, i),
-            '        trace_log("%s " %s "\\n"%s);' % (ev.name, ev.fmt,
-                                                      call_args),
-            '    }',
+            '    trace_log("%s " %s "\\n"%s);' % (ev.name, ev.fmt, call_args),
             '}',
+            '',
+            '#define trace_%s(...) do { \\' % ev.name,
+            '    if (unlikely(qatomic_read(&%s[%d]))) { \\' % (flags, i),
+            '        trace_do_%s(__VA_ARGS__); \\' % ev.name,
+            '    } \\',
+            '} while (0)',
         ]
     out += ['', '#endif /* %s */' % header_guard(group), '']
     return '\n'.join(out)

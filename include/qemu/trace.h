@@ -2,10 +2,13 @@
  * Trace points and their control (QEMU's "log" trace backend).
  *
  * Events are declared in the trace-events files of each subsystem;
- * scripts/tracetool.py makes trace/trace-<group>.h from each, with one
- *   static inline void trace_<event>(args...)
- * per event. A disabled event costs one load and one predictable branch;
- * an enabled one writes one line with a single write():
+ * scripts/tracetool.py makes trace/trace-<group>.h from each, with
+ *   trace_<event>(args...)
+ * per event: a macro that tests the event's flag and only then evaluates
+ * the arguments and calls the typed static inline trace_do_<event>(). So
+ * a disabled event costs one load and one predictable branch even when an
+ * argument needs computing (a table lookup, say); arguments must not have
+ * side effects. An enabled event writes one line with a single write():
  *   <tid>@<seconds>.<microseconds>:<event> <formatted arguments>\n
  * (tid: the calling thread's id, which is the pid in the main thread) to
  * stderr, or to the file given by trace_set_output_file().
