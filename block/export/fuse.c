@@ -120,8 +120,8 @@ struct FuseExport {
     int open_count;
     /* request_shutdown() was called (atomic). */
     bool halted;
-    /* The connection is gone (reading failed): unmounted from outside,
-     * or aborted, which leaves a stale mount behind (atomic). */
+    /* The kernel ended the connection (ENODEV/ECONNABORTED): unmounted
+     * from outside, or aborted, which leaves a stale mount (atomic). */
     bool lost;
 
     /* Serialises size changes (growing writes, truncate, fallocate). */
@@ -778,7 +778,6 @@ static void fuse_queue_lost(FuseQueue *q)
 {
     FuseExport *exp = q->exp;
 
-    qatomic_set(&exp->lost, true);
     aio_set_fd_handler(q->ctx, q->fd, NULL, NULL, NULL);
     q->handler_set = false;
     if (!qatomic_read(&exp->halted)) {
@@ -808,7 +807,9 @@ static void fuse_queue_read(void *opaque)
             if (err == EAGAIN) {
                 return;
             }
-            if (err != ENODEV && err != ECONNABORTED) {
+            if (err == ENODEV || err == ECONNABORTED) {
+                qatomic_set(&q->exp->lost, true);
+            } else {
                 error_report("FUSE export '%s': reading a request failed: %s",
                              q->exp->common.id, strerror(err));
             }
