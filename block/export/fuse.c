@@ -1033,6 +1033,7 @@ static int fuse_exp_create(BlockExport *blk_exp, JsonObject *opts,
     BlockBackend *blk = exp->common.blk;
     int allow_other = FUSE_ALLOW_OTHER_AUTO;
     bool growable = false;
+    g_autofree char *mp_arg = NULL;
     gint64 now;
     struct stat st;
 
@@ -1046,8 +1047,7 @@ static int fuse_exp_create(BlockExport *blk_exp, JsonObject *opts,
         exp->queues[i].fd = -1;
     }
 
-    if (!qdict_take_required_str(opts, "mountpoint", &exp->mountpoint,
-                                 errp) ||
+    if (!qdict_take_required_str(opts, "mountpoint", &mp_arg, errp) ||
         !qdict_take_bool(opts, "growable", &growable, NULL, errp) ||
         !qdict_take_enum(opts, "allow-other", allow_other_names,
                          &allow_other, NULL, errp) ||
@@ -1055,6 +1055,12 @@ static int fuse_exp_create(BlockExport *blk_exp, JsonObject *opts,
         return -EINVAL;
     }
     exp->growable = growable;
+    /*
+     * Mount and unmount by absolute path: the daemon may change its working
+     * directory after start-up (--daemonize does chdir("/")). Messages show
+     * the path as the user gave it.
+     */
+    exp->mountpoint = g_canonicalize_filename(mp_arg, NULL);
 
     if (!fuse_mountpoints) {
         fuse_mountpoints = g_hash_table_new_full(g_str_hash, g_str_equal,
@@ -1062,23 +1068,22 @@ static int fuse_exp_create(BlockExport *blk_exp, JsonObject *opts,
     }
     /* Checked before stat(): that would ask the export itself. */
     if (g_hash_table_contains(fuse_mountpoints, exp->mountpoint)) {
-        error_setg(errp, "There already is a FUSE export on '%s'",
-                   exp->mountpoint);
+        error_setg(errp, "There already is a FUSE export on '%s'", mp_arg);
         return -EEXIST;
     }
     if (stat(exp->mountpoint, &st) < 0 && errno == ENOTCONN &&
         fuse_unmount_stale(exp->mountpoint)) {
         warn_report("'%s' was a stale FUSE mount (Transport endpoint is not "
-                    "connected); unmounted it lazily", exp->mountpoint);
+                    "connected); unmounted it lazily", mp_arg);
     }
     if (stat(exp->mountpoint, &st) < 0) {
         int err = errno;
 
-        error_setg_errno(errp, err, "Failed to stat '%s'", exp->mountpoint);
+        error_setg_errno(errp, err, "Failed to stat '%s'", mp_arg);
         return -err;
     }
     if (!S_ISREG(st.st_mode)) {
-        error_setg(errp, "'%s' is not a regular file", exp->mountpoint);
+        error_setg(errp, "'%s' is not a regular file", mp_arg);
         return -EINVAL;
     }
 
