@@ -7,12 +7,16 @@
  * write-zeroes/discard, block status of a sparse file and blockdev-del,
  * image locking, and the io_uring engine.
  *
- * The data-integrity cases run in several variants (paths
- * /block/file/<variant>/<case>): aio=threads and aio=io_uring, each with
- * and without cache.direct=on. A variant is applied to every "file" node
- * that a case opens through open_fmt() without its own "aio"/"cache".
+ * Every case runs on two filesystems: a scratch directory under /var/tmp
+ * (the disk) and one under /dev/shm (a tmpfs), with paths
+ * /block/file/disk/... and /block/file/tmpfs/.... Where a filesystem
+ * refuses something a case needs (O_DIRECT, SEEK_HOLE), the case is
+ * skipped with a message naming the directory.
  *
- * Files live in a directory under /var/tmp (tmpfs refuses O_DIRECT).
+ * The data-integrity cases also run in several variants (paths
+ * /block/file/<fs>/<variant>/<case>): aio=threads and aio=io_uring, each
+ * with and without cache.direct=on. A variant is applied to every "file"
+ * node that a case opens through open_fmt() without its own "aio"/"cache".
  */
 #include "qemu/osdep.h"
 #include "qemu/aio.h"
@@ -25,8 +29,23 @@
 
 #include <sys/stat.h>
 
-/* The scratch directory; set once in main(). */
-static char *test_dir;
+/* A filesystem the cases run on: its scratch directory is created in
+ * main() under @base (NULL if that failed) and removed at the end. */
+typedef struct TestFs {
+    const char *label;          /* path component: /block/file/<label>/ */
+    const char *base;
+    char *dir;
+} TestFs;
+
+/* Written only by main() before and after g_test_run(). */
+static TestFs test_fses[] = {
+    { "disk", "/var/tmp", NULL },
+    { "tmpfs", "/dev/shm", NULL },
+};
+
+/* The scratch directory of the running case: set by run_case() (and by
+ * main() for the io_uring probe). Main thread only. */
+static const char *test_dir;
 
 static char *test_path(const char *name)
 {
@@ -168,7 +187,10 @@ static BlockDriverState *open_direct(const char *node_name, const char *path)
     if (!bs) {
         g_assert_nonnull(strstr(error_get_pretty(err), "Invalid argument"));
         error_free(err);
-        g_test_skip("O_DIRECT is refused by the filesystem of " "/var/tmp");
+        g_autofree char *msg = g_strdup_printf("O_DIRECT is refused by the "
+                                               "filesystem of %s", test_dir);
+
+        g_test_skip(msg);
     }
     return bs;
 }
@@ -814,7 +836,10 @@ static void test_block_status(void)
     if (ret & BDRV_BLOCK_DATA) {
         /* The filesystem does not report holes. */
         g_assert_cmpint(pnum, ==, 1 << 20);
-        g_test_skip("no SEEK_HOLE support under /var/tmp");
+        g_autofree char *msg = g_strdup_printf("no SEEK_HOLE support "
+                                               "under %s", test_dir);
+
+        g_test_skip(msg);
         goto out;
     }
     g_assert_cmpint(ret, ==, BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED);
@@ -1285,7 +1310,10 @@ static void test_raw_offset_block_status(void)
     blk = new_blk(bs, BLK_PERM_CONSISTENT_READ);
     ret = block_status(blk, 0, 1 << 20, &pnum);
     if (ret & BDRV_BLOCK_DATA) {
-        g_test_skip("no SEEK_HOLE support under /var/tmp");
+        g_autofree char *msg = g_strdup_printf("no SEEK_HOLE support "
+                                               "under %s", test_dir);
+
+        g_test_skip(msg);
         goto out;
     }
     /* Window [256 KiB, 576 KiB) of the file: hole for 256 KiB. */
@@ -1303,21 +1331,58 @@ out:
     delete_node("r");
 }
 
-typedef struct TestVariant {
+/* One registered case: a test body, the filesystem it runs on and the
+ * variant it runs in. */
+typedef struct TestCase {
+    TestFs *fs;
     const char *aio;
     bool direct;
     GTestFunc fn;
-} TestVariant;
+} TestCase;
 
-static void run_variant(const void *opaque)
+static void run_case(const void *opaque)
 {
-    const TestVariant *v = opaque;
+    const TestCase *c = opaque;
 
-    variant_aio = v->aio;
-    variant_direct = v->direct;
-    v->fn();
+    if (!c->fs->dir) {
+        g_autofree char *msg = g_strdup_printf("no scratch directory under "
+                                               "%s", c->fs->base);
+
+        g_test_skip(msg);
+        return;
+    }
+    test_dir = c->fs->dir;
+    variant_aio = c->aio;
+    variant_direct = c->direct;
+    c->fn();
     variant_aio = "threads";
     variant_direct = false;
+    test_dir = NULL;
+}
+
+/* Register @fn as /block/file/<fs>/<prefix><name> on every filesystem,
+ * in variant @aio/@direct. */
+static void add_case(const char *prefix, const char *name, const char *aio,
+                     bool direct, GTestFunc fn)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(test_fses); i++) {
+        /* Lives until the end of the program: the test framework keeps
+         * the pointer. */
+        TestCase *c = g_new(TestCase, 1);
+        g_autofree char *path = g_strdup_printf("/block/file/%s/%s%s",
+                                                test_fses[i].label, prefix,
+                                                name);
+
+        *c = (TestCase) { &test_fses[i], aio, direct, fn };
+        g_test_add_data_func_full(path, c, run_case, g_free);
+    }
+}
+
+/* Register @fn once per filesystem, in the default variant (threads,
+ * no O_DIRECT): /block/file/<fs>/<name>. */
+static void add_plain(const char *name, GTestFunc fn)
+{
+    add_case("", name, "threads", false, fn);
 }
 
 /* Set once in main(): can this build and kernel use io_uring? */
@@ -1331,16 +1396,16 @@ static void test_io_uring_unavailable(void)
                 "refused by the kernel)");
 }
 
-/* Register @fn as /block/file/<variant>/<name> for every variant this
- * build and kernel support. */
+/* Register @fn as /block/file/<fs>/<variant>/<name> for every filesystem
+ * and every variant this build and kernel support. */
 static void add_variants(const char *name, GTestFunc fn)
 {
     static const struct { const char *label, *aio; bool direct; } vs[] = {
-        { "threads", "threads", false },
-        { "threads-direct", "threads", true },
+        { "threads/", "threads", false },
+        { "threads-direct/", "threads", true },
 #ifdef CONFIG_LINUX_IO_URING
-        { "io_uring", "io_uring", false },
-        { "io_uring-direct", "io_uring", true },
+        { "io_uring/", "io_uring", false },
+        { "io_uring-direct/", "io_uring", true },
 #endif
     };
 
@@ -1348,14 +1413,7 @@ static void add_variants(const char *name, GTestFunc fn)
         if (!strcmp(vs[i].aio, "io_uring") && !have_io_uring) {
             continue;
         }
-        /* Lives until the end of the program: the test framework keeps
-         * the pointer. */
-        TestVariant *v = g_new(TestVariant, 1);
-        g_autofree char *path = g_strdup_printf("/block/file/%s/%s",
-                                                vs[i].label, name);
-
-        *v = (TestVariant) { vs[i].aio, vs[i].direct, fn };
-        g_test_add_data_func_full(path, v, run_variant, g_free);
+        add_case(vs[i].label, name, vs[i].aio, vs[i].direct, fn);
     }
 }
 
@@ -1382,39 +1440,51 @@ static bool io_uring_works(void)
 #endif
 }
 
-static void remove_test_dir(void)
+/* Remove @dir and the files the cases left in it. */
+static void remove_test_dir(const char *dir)
 {
-    g_autoptr(GDir) dir = g_dir_open(test_dir, 0, NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     const char *name;
 
-    while (dir && (name = g_dir_read_name(dir))) {
-        g_autofree char *path = test_path(name);
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
         unlink(path);
     }
-    rmdir(test_dir);
+    rmdir(dir);
 }
 
 int main(int argc, char **argv)
 {
-    char tmpl[] = "/var/tmp/test-block-file-XXXXXX";
     int ret;
 
     g_test_init(&argc, &argv, NULL);
     qemu_init_main_loop(&error_abort);
-    test_dir = g_strdup(mkdtemp(tmpl));
-    g_assert_nonnull(test_dir);
+    for (size_t i = 0; i < G_N_ELEMENTS(test_fses); i++) {
+        g_autofree char *tmpl = g_build_filename(test_fses[i].base,
+                                                 "test-block-file-XXXXXX",
+                                                 NULL);
 
-    g_test_add_func("/block/file/open-errors", test_open_errors);
-    g_test_add_func("/block/file/read-only", test_read_only);
-    g_test_add_func("/block/file/perm-conflict-through-raw",
-                    test_perm_conflict_through_raw);
-    g_test_add_func("/block/file/delete-busy", test_delete_busy);
-    g_test_add_func("/block/file/errno-through-raw", test_errno_through_raw);
-    g_test_add_func("/block/file/discard-ignore", test_discard_ignore);
-    g_test_add_func("/block/file/detect-zeroes-on", test_detect_zeroes_on);
-    g_test_add_func("/block/file/raw-offset-block-status",
-                    test_raw_offset_block_status);
+        if (mkdtemp(tmpl)) {
+            test_fses[i].dir = g_steal_pointer(&tmpl);
+        } else {
+            g_printerr("# no scratch directory under %s: %s\n",
+                       test_fses[i].base, g_strerror(errno));
+        }
+    }
+    /* The disk must be there; the probe runs in its directory. */
+    g_assert_nonnull(test_fses[0].dir);
+    test_dir = test_fses[0].dir;
     have_io_uring = io_uring_works();
+    test_dir = NULL;
+
+    add_plain("open-errors", test_open_errors);
+    add_plain("read-only", test_read_only);
+    add_plain("perm-conflict-through-raw", test_perm_conflict_through_raw);
+    add_plain("delete-busy", test_delete_busy);
+    add_plain("errno-through-raw", test_errno_through_raw);
+    add_plain("discard-ignore", test_discard_ignore);
+    add_plain("detect-zeroes-on", test_detect_zeroes_on);
+    add_plain("raw-offset-block-status", test_raw_offset_block_status);
     if (!have_io_uring) {
         g_test_add_func("/block/file/io_uring/unavailable",
                         test_io_uring_unavailable);
@@ -1434,12 +1504,16 @@ int main(int argc, char **argv)
     add_variants("write-zeroes-discard", test_write_zeroes_discard);
     add_variants("detect-zeroes", test_detect_zeroes);
     add_variants("iothread", test_iothread);
-    g_test_add_func("/block/file/locking-bytes", test_locking_bytes);
-    g_test_add_func("/block/file/locking-conflicts", test_locking_conflicts);
-    g_test_add_func("/block/file/locking-off", test_locking_off);
+    add_plain("locking-bytes", test_locking_bytes);
+    add_plain("locking-conflicts", test_locking_conflicts);
+    add_plain("locking-off", test_locking_off);
     ret = g_test_run();
 
-    remove_test_dir();
-    g_free(test_dir);
+    for (size_t i = 0; i < G_N_ELEMENTS(test_fses); i++) {
+        if (test_fses[i].dir) {
+            remove_test_dir(test_fses[i].dir);
+            g_free(test_fses[i].dir);
+        }
+    }
     return ret;
 }
