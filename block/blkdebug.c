@@ -13,6 +13,10 @@
  *   sector       only requests covering this 512-byte sector, i.e. its
  *                first byte, as in QEMU (default: any request; flushes
  *                cover no sector)
+ *   skip         let this many matching requests through first, then
+ *                fail the ones after them (default 0); with "once", only
+ *                request skip+1 fails -- "fail the Nth write" is
+ *                skip=N-1, once=true (our own option, not QEMU's)
  *   once         fail only the first matching request (default false)
  *   immediately  fail without yielding first (default false: the error
  *                comes back from the event loop, like a completion)
@@ -38,6 +42,8 @@ typedef struct BlkdebugRule {
     int error;                  /* positive errno */
     int64_t sector;             /* -1: any */
     int64_t state;              /* 0: any */
+    int64_t skip;               /* matching requests let through first */
+    int64_t seen;               /* qatomic: matching requests so far */
     bool once;
     bool immediately;
     bool used;                  /* qatomic: a "once" rule has fired */
@@ -66,13 +72,14 @@ static bool blkdebug_parse_rule(JsonObject *o, size_t idx, BlkdebugRule *r,
 {
     g_autofree char *event = NULL;
     g_autofree char *prefix = g_strdup_printf("inject-error.%zu.", idx);
-    int64_t err = EIO, sector = -1, state = 0;
+    int64_t err = EIO, sector = -1, state = 0, skip = 0;
     size_t i;
 
     if (!qdict_take_required_str(o, "event", &event, errp) ||
         !qdict_take_int(o, "errno", &err, NULL, errp) ||
         !qdict_take_int(o, "sector", &sector, NULL, errp) ||
         !qdict_take_int(o, "state", &state, NULL, errp) ||
+        !qdict_take_int(o, "skip", &skip, NULL, errp) ||
         !qdict_take_bool(o, "once", &r->once, NULL, errp) ||
         !qdict_take_bool(o, "immediately", &r->immediately, NULL, errp) ||
         !qdict_check_empty(o, prefix, errp)) {
@@ -104,6 +111,11 @@ static bool blkdebug_parse_rule(JsonObject *o, size_t idx, BlkdebugRule *r,
         error_setg(errp, "blkdebug: state must not be negative");
         return false;
     }
+    if (skip < 0) {
+        error_setg(errp, "blkdebug: skip must not be negative");
+        return false;
+    }
+    r->skip = skip;
     r->error = err;
     r->sector = sector;
     r->state = state;
@@ -203,7 +215,11 @@ static int coroutine_fn blkdebug_co_check(BlockDriverState *bs,
             !(offset <= r->sector * 512 && r->sector * 512 < offset + bytes)) {
             continue;
         }
-        /* Requests may race from several threads: one wins a "once". */
+        /* Requests may race from several threads: each gets its own
+         * count, and one wins a "once". */
+        if (r->skip && qatomic_fetch_inc(&r->seen) < r->skip) {
+            continue;
+        }
         if (r->once && qatomic_xchg(&r->used, true)) {
             continue;
         }

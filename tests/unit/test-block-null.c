@@ -634,6 +634,10 @@ static void test_blkdebug_option_errors(void)
           "\"errno\": 0}]}",
           "blkdebug: errno must be a positive error number, not 0" },
         { "{\"driver\": \"blkdebug\", \"image\": {\"driver\": "
+          "\"null-co\"}, \"inject-error\": [{\"event\": \"read\", "
+          "\"skip\": -1}]}",
+          "blkdebug: skip must not be negative" },
+        { "{\"driver\": \"blkdebug\", \"image\": {\"driver\": "
           "\"null-co\"}, \"inject-error\": {\"event\": \"read\"}}",
           "Invalid parameter type for 'inject-error', expected: array" },
         { "{\"driver\": \"blkdebug\", \"image\": {\"driver\": "
@@ -696,6 +700,51 @@ static void test_blkdebug_inject(void)
     delete_node("dbg");
 }
 
+/*
+ * Check that "skip" lets the first matching requests through: with
+ * "once" exactly the Nth matching read/write/flush fails (skip = N-1),
+ * without it every one from the Nth on; requests the rule does not match
+ * (other sectors, other kinds) do not count.
+ */
+static void test_blkdebug_skip(void)
+{
+    BlockBackend *blk;
+    uint8_t buf[2048] = { 0 };
+
+    open_json("{\"driver\": \"blkdebug\", \"node-name\": \"dbg\", "
+              "\"image\": {\"driver\": \"null-co\", \"size\": 65536}, "
+              "\"inject-error\": ["
+              "{\"event\": \"write\", \"skip\": 2, \"once\": true, "
+              "\"errno\": 28}, "
+              "{\"event\": \"read\", \"sector\": 4, \"skip\": 1}, "
+              "{\"event\": \"flush\", \"skip\": 1, \"once\": true}]}");
+    blk = new_blk(bdrv_find_node("dbg"),
+                  BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE, BLK_PERM_ALL);
+
+    /* The third write fails, and only that one. */
+    g_assert_cmpint(blk_pwrite(blk, 0, 512, buf, 0), ==, 0);
+    g_assert_cmpint(blk_pwrite(blk, 512, 512, buf, 0), ==, 0);
+    g_assert_cmpint(blk_pwrite(blk, 1024, 512, buf, 0), ==, -ENOSPC);
+    g_assert_cmpint(blk_pwrite(blk, 1024, 512, buf, 0), ==, 0);
+    g_assert_cmpint(blk_pwrite(blk, 1536, 512, buf, 0), ==, 0);
+
+    /* Reads of other sectors do not count; from the second read of
+     * sector 4 on, every one fails. */
+    g_assert_cmpint(blk_pread(blk, 0, 512, buf, 0), ==, 0);
+    g_assert_cmpint(blk_pread(blk, 2048, 512, buf, 0), ==, 0);
+    g_assert_cmpint(blk_pread(blk, 4096, 512, buf, 0), ==, 0);
+    g_assert_cmpint(blk_pread(blk, 2048, 512, buf, 0), ==, -EIO);
+    g_assert_cmpint(blk_pread(blk, 1024, 2048, buf, 0), ==, -EIO);
+    g_assert_cmpint(blk_pread(blk, 2560, 512, buf, 0), ==, 0);
+
+    /* The second flush fails. */
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+    g_assert_cmpint(blk_flush(blk), ==, -EIO);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+    blk_unref(blk);
+    delete_node("dbg");
+}
+
 /* Check that flush errors are injected, and that cache.no-flush=on keeps
  * flushes from reaching the driver at all. */
 static void test_blkdebug_flush_no_flush(void)
@@ -746,6 +795,7 @@ int main(int argc, char **argv)
     g_test_add_func("/block/blkdebug/option-errors",
                     test_blkdebug_option_errors);
     g_test_add_func("/block/blkdebug/inject", test_blkdebug_inject);
+    g_test_add_func("/block/blkdebug/skip", test_blkdebug_skip);
     g_test_add_func("/block/blkdebug/flush-no-flush",
                     test_blkdebug_flush_no_flush);
     g_test_add_func("/block/null/multiqueue-iothread",
