@@ -5,7 +5,7 @@
  * concurrent read-modify-write of one block, raw offset/size windows,
  * read-only nodes, permission conflicts through a raw node, truncate,
  * write-zeroes/discard, block status of a sparse file and blockdev-del,
- * image locking, and the io_uring engine.
+ * short writes, drain, image locking, and the io_uring engine.
  *
  * Every case runs on two filesystems: a scratch directory under /var/tmp
  * (the disk) and one under /dev/shm (a tmpfs), with paths
@@ -27,6 +27,7 @@
 #include "block/block_int.h"
 #include "system/block-backend.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 /* A filesystem the cases run on: its scratch directory is created in
@@ -1139,6 +1140,117 @@ static void test_short_read(void)
 }
 
 /*
+ * Check that a short write is not taken as success: with RLIMIT_FSIZE at
+ * 12 KiB the kernel writes the first 12 KiB of a 64 KiB request and
+ * refuses the rest; the request fails with EFBIG (the retry's error)
+ * instead of returning 0 with 52 KiB missing.
+ */
+static void test_short_write(void)
+{
+    g_autofree char *path = make_file("shortw.img", 65536, 0x11);
+    g_autofree uint8_t *buf = qemu_memalign(4096, 65536);
+    g_autofree uint8_t *disk = NULL;
+    struct rlimit old, lim;
+    void (*old_handler)(int);
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    int ret;
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"f\", \"filename\": \"%s\"}", path);
+    blk = new_blk(bs, PERM_RW);
+    memset(buf, 0x22, 65536);
+
+    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &old), ==, 0);
+    lim = (struct rlimit) { .rlim_cur = 12288, .rlim_max = old.rlim_max };
+    old_handler = signal(SIGXFSZ, SIG_IGN);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+    ret = blk_pwrite(blk, 0, 65536, buf, 0);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
+    signal(SIGXFSZ, old_handler);
+    g_assert_cmpint(ret, ==, -EFBIG);
+
+    blk_unref(blk);
+    delete_node("f");
+    disk = read_file(path, 0, 65536);
+    g_assert_cmpint(disk[0], ==, 0x22);
+    g_assert_cmpint(disk[12287], ==, 0x22);
+    g_assert_cmpint(disk[12288], ==, 0x11);
+    g_assert_cmpint(disk[65535], ==, 0x11);
+}
+
+/*
+ * Check that draining a raw node over a file node waits for every
+ * request of both: 32 writes in flight through the thread pool or
+ * io_uring have all completed (on disk, nothing in flight on either
+ * node) when bdrv_drained_begin() returns; a write started while drained
+ * waits for bdrv_drained_end().
+ */
+static void test_drain(void)
+{
+    g_autofree char *path = make_file("drain.img", 33 * 65536, 0);
+    g_autofree uint8_t *disk = NULL;
+    BlockDriverState *bs, *file;
+    BlockBackend *blk;
+    PatternReq reqs[33];
+    int completed = 0;
+
+    bs = open_fmt(&error_abort, "{\"driver\": \"raw\", \"node-name\": "
+                  "\"r\", \"file\": {\"driver\": \"file\", "
+                  "\"node-name\": \"f\", \"filename\": \"%s\"}}", path);
+    file = bdrv_find_node("f");
+    blk = new_blk(bs, PERM_RW);
+    for (int i = 0; i < 33; i++) {
+        reqs[i] = (PatternReq) { .blk = blk, .offset = i * 65536,
+                                 .bytes = 65536, .pattern = i + 1,
+                                 .completed = &completed };
+    }
+    for (int i = 0; i < 32; i++) {
+        qemu_coroutine_enter(qemu_coroutine_create(pattern_write_entry,
+                                                   &reqs[i]));
+    }
+
+    bdrv_drained_begin(bs);
+    g_assert_cmpint(qatomic_read(&completed), ==, 32);
+    g_assert_cmpuint(qatomic_read(&bs->in_flight), ==, 0);
+    g_assert_cmpuint(qatomic_read(&file->in_flight), ==, 0);
+    g_assert_cmpuint(blk_in_flight(blk), ==, 0);
+    disk = read_file(path, 0, 32 * 65536);
+    for (int i = 0; i < 32 * 65536; i += 4096) {
+        g_assert_cmpint(disk[i], ==, i / 65536 + 1);
+    }
+
+    /* Parked until the drained section ends. */
+    qemu_coroutine_enter(qemu_coroutine_create(pattern_write_entry,
+                                               &reqs[32]));
+    for (int i = 0; i < 20; i++) {
+        aio_poll(qemu_get_aio_context(), false);
+        g_usleep(1000);
+    }
+    g_assert_cmpint(qatomic_read(&completed), ==, 32);
+    g_free(disk);
+    disk = read_file(path, 32 * 65536, 65536);
+    g_assert_cmpint(disk[0], ==, 0);
+
+    bdrv_drained_end(bs);
+    AIO_WAIT_WHILE(qatomic_read(&completed) < 33);
+    /* The restart of parked requests drops its node reference in a
+     * bottom half: let it run before blockdev-del. */
+    while (aio_poll(qemu_get_aio_context(), false)) {
+        /* run everything that is ready */
+    }
+    for (int i = 0; i < 33; i++) {
+        g_assert_cmpint(reqs[i].ret, ==, 0);
+    }
+    blk_unref(blk);
+    delete_node("r");
+    g_free(disk);
+    disk = read_file(path, 32 * 65536, 65536);
+    g_assert_cmpint(disk[0], ==, 33);
+    g_assert_cmpint(disk[65535], ==, 33);
+}
+
+/*
  * Check that more requests than the io_uring has entries (128) can be in
  * flight at once: 300 concurrent 4 KiB writes all land.
  */
@@ -1495,6 +1607,8 @@ int main(int argc, char **argv)
     add_variants("many-requests", test_many_requests);
     add_variants("max-transfer-split", test_max_transfer_split);
     add_variants("short-read", test_short_read);
+    add_variants("short-write", test_short_write);
+    add_variants("drain", test_drain);
     add_variants("direct-unaligned", test_direct_unaligned);
     add_variants("direct-unaligned-size", test_direct_unaligned_size);
     add_variants("direct-concurrent-rmw", test_direct_concurrent_rmw);
