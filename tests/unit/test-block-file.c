@@ -466,6 +466,18 @@ static void test_direct_unaligned(void)
         return;
     }
     g_assert_cmpuint(bdrv_get_request_alignment(bs), >=, 512);
+#ifdef STATX_DIOALIGN
+    {
+        /* The filesystem's own answer, where it gives one. */
+        struct statx stx;
+
+        if (statx(AT_FDCWD, path, 0, STATX_DIOALIGN, &stx) == 0 &&
+            (stx.stx_mask & STATX_DIOALIGN) && stx.stx_dio_offset_align) {
+            g_assert_cmpuint(bdrv_get_request_alignment(bs), ==,
+                             stx.stx_dio_offset_align);
+        }
+    }
+#endif
     blk = new_blk(bs, PERM_RW);
     shadow = g_malloc(size);
     memset(shadow, 0x5a, size);
