@@ -1262,6 +1262,71 @@ static void test_drain(void)
     g_assert_cmpint(disk[65535], ==, 33);
 }
 
+/* Does @path hold pattern i + 1 in each of its first @n 4 KiB blocks? */
+static bool blocks_written(const char *path, int n)
+{
+    g_autofree uint8_t *disk = read_file(path, 0, n * 4096);
+
+    for (int i = 0; i < n * 4096; i += 4096) {
+        if (disk[i] != i / 4096 + 1 || disk[i + 4095] != i / 4096 + 1) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Check that the io_uring engine batches submissions: 31 writes started
+ * in one go (no event-loop iteration in between) are only queued -- even
+ * after 20 ms none has reached the file -- and the 32nd, completing a
+ * batch (LURING_MAX_BATCH in block/io_uring.c), submits all 32 at once,
+ * so they reach the file without the event loop running. The rest of the
+ * batch would have been submitted at the end of the iteration.
+ */
+static void test_io_uring_batch(void)
+{
+    g_autofree char *path = make_file("batch.img", 32 * 4096, 0);
+    BlockDriverState *bs = open_fmt(&error_abort, "{\"driver\": \"file\", "
+                                    "\"node-name\": \"f\", "
+                                    "\"filename\": \"%s\"}", path);
+    BlockBackend *blk = new_blk(bs, PERM_RW);
+    PatternReq reqs[32];
+    int completed = 0;
+    int64_t deadline;
+
+    for (int i = 0; i < 32; i++) {
+        reqs[i] = (PatternReq) { .blk = blk, .offset = i * 4096,
+                                 .bytes = 4096, .pattern = i + 1,
+                                 .completed = &completed };
+    }
+    for (int i = 0; i < 31; i++) {
+        qemu_coroutine_enter(qemu_coroutine_create(pattern_write_entry,
+                                                   &reqs[i]));
+    }
+    g_usleep(20000);
+    {
+        g_autofree uint8_t *disk = read_file(path, 0, 32 * 4096);
+
+        for (int i = 0; i < 32 * 4096; i++) {
+            g_assert_cmpint(disk[i], ==, 0);
+        }
+    }
+    qemu_coroutine_enter(qemu_coroutine_create(pattern_write_entry,
+                                               &reqs[31]));
+    deadline = get_clock_ns() + 5 * 1000000000LL;
+    while (!blocks_written(path, 32)) {
+        g_assert_cmpint(get_clock_ns(), <, deadline);
+        g_usleep(1000);
+    }
+    g_assert_cmpint(qatomic_read(&completed), ==, 0);
+    AIO_WAIT_WHILE(qatomic_read(&completed) < 32);
+    for (int i = 0; i < 32; i++) {
+        g_assert_cmpint(reqs[i].ret, ==, 0);
+    }
+    blk_unref(blk);
+    delete_node("f");
+}
+
 /*
  * Check that more requests than the io_uring has entries (128) can be in
  * flight at once: 300 concurrent 4 KiB writes all land.
@@ -1630,6 +1695,12 @@ int main(int argc, char **argv)
     add_variants("write-zeroes-discard", test_write_zeroes_discard);
     add_variants("detect-zeroes", test_detect_zeroes);
     add_variants("iothread", test_iothread);
+    if (have_io_uring) {
+        add_case("io_uring/", "batch", "io_uring", false,
+                 test_io_uring_batch);
+        add_case("io_uring-direct/", "batch", "io_uring", true,
+                 test_io_uring_batch);
+    }
     add_plain("locking-bytes", test_locking_bytes);
     add_plain("locking-conflicts", test_locking_conflicts);
     add_plain("locking-off", test_locking_off);
