@@ -335,7 +335,14 @@ static int64_t aio_timers_timeout_ns(AioContext *ctx)
 
     g_mutex_lock(&ctx->lock);
     if (ctx->timers) {
-        ns = MAX(ctx->timers->expire_ns - get_clock_ns(), 0);
+        /*
+         * Read the clock once: MAX() evaluates its arguments twice, and a
+         * deadline passing between two reads gave a negative result, which
+         * callers take as "no timer" and sleep forever (lost timer wakeup).
+         */
+        int64_t now = get_clock_ns();
+
+        ns = ctx->timers->expire_ns > now ? ctx->timers->expire_ns - now : 0;
     }
     g_mutex_unlock(&ctx->lock);
     return ns;

@@ -8,6 +8,9 @@
 #include "qemu/iothread.h"
 #include "block/aio-wait.h"
 
+#include <sys/syscall.h>
+#include <time.h>
+
 static AioContext *main_ctx(void)
 {
     return qemu_get_aio_context();
@@ -349,6 +352,143 @@ static void test_timer_from_thread(void)
     timer_free(t);
 }
 
+/*
+ * A monotonic clock that a test can make step: while fake_clock_step is
+ * non-zero, every CLOCK_MONOTONIC read returns the previous one plus the
+ * step, so a deadline can be put exactly between two consecutive reads.
+ * Defining clock_gettime() here interposes it for the whole binary
+ * (get_clock_ns() and GLib's monotonic time); other clocks, and all reads
+ * while the step is 0, go to the kernel. Both variables are set by the
+ * main thread with atomics; any thread reads them.
+ */
+static int64_t fake_clock_step;
+static int64_t fake_clock_now;
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+    int64_t step = qatomic_read(&fake_clock_step);
+    int64_t now;
+
+    if (id != CLOCK_MONOTONIC || !step) {
+        return syscall(SYS_clock_gettime, id, ts);
+    }
+    now = qatomic_fetch_add(&fake_clock_now, step);
+    ts->tv_sec = now / 1000000000LL;
+    ts->tv_nsec = now % 1000000000LL;
+    return 0;
+}
+
+static void fake_clock_start(int64_t step)
+{
+    struct timespec ts;
+
+    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+    qatomic_set(&fake_clock_now, ts.tv_sec * 1000000000LL + ts.tv_nsec);
+    qatomic_set(&fake_clock_step, step);
+}
+
+static void fake_clock_stop(void)
+{
+    qatomic_set(&fake_clock_step, 0);
+}
+
+/* Notifies @ctx every millisecond once 2 s have passed without @done, so a
+ * poll that would sleep forever returns and the test can fail instead of
+ * hanging. Only sleeps: it must not read the (fake) clock. */
+typedef struct Watchdog {
+    AioContext *ctx;
+    GThread *thread;
+    bool done;                  /* qatomic */
+    bool fired;                 /* qatomic */
+} Watchdog;
+
+static gpointer watchdog_thread(gpointer opaque)
+{
+    Watchdog *w = opaque;
+
+    for (int i = 0; i < 200 && !qatomic_read(&w->done); i++) {
+        g_usleep(10 * 1000);
+    }
+    while (!qatomic_read(&w->done)) {
+        qatomic_set(&w->fired, true);
+        aio_notify(w->ctx);
+        g_usleep(1000);
+    }
+    return NULL;
+}
+
+static void watchdog_start(Watchdog *w, AioContext *ctx)
+{
+    *w = (Watchdog) { .ctx = ctx };
+    w->thread = g_thread_new("watchdog", watchdog_thread, w);
+}
+
+/* Stop @w; true if it had to wake the poller. */
+static bool watchdog_stop(Watchdog *w)
+{
+    qatomic_set(&w->done, true);
+    g_thread_join(w->thread);
+    return qatomic_read(&w->fired);
+}
+
+/*
+ * Check that a timer whose deadline passes while the poller computes its
+ * timeout still fires: the timeout must come from one clock read. With
+ * two reads (MAX(expire - now(), 0) evaluates now() twice), the first
+ * saw the deadline ahead and the second returned it as negative, i.e.
+ * "no timer": aio_poll() (and the GSource's poll) then slept forever.
+ * The fake clock steps 1 ms per read; deadlines half-way between reads
+ * at several distances hit whichever read the timeout is computed from.
+ *
+ *   clock reads:   t0      t0+1ms    t0+2ms    ...
+ *   deadline:                  ^ t0 + j ms + 0.5 ms (j = 0..7)
+ */
+static void test_timer_deadline_between_reads(void)
+{
+    const int64_t step = 1000000;
+    g_autoptr(GMainContext) gctx = g_main_context_new();
+    AioContext *ctx = aio_context_new(&error_abort);
+    GSource *src = aio_get_g_source(ctx);
+
+    g_source_attach(src, gctx);
+    for (int j = 0; j < 8; j++) {
+        int n = 0, gn = 0;
+        QEMUTimer *t = aio_timer_new(main_ctx(), count_cb, &n);
+        QEMUTimer *gt = aio_timer_new(ctx, count_cb, &gn);
+        Watchdog w;
+
+        /* aio_poll() of the main context. */
+        drain_ctx(main_ctx());
+        watchdog_start(&w, main_ctx());
+        fake_clock_start(step);
+        timer_mod_ns(t, get_clock_ns() + j * step + step / 2);
+        while (n == 0) {
+            aio_poll(main_ctx(), true);
+        }
+        fake_clock_stop();
+        g_assert_false(watchdog_stop(&w));
+
+        /* A GLib main loop dispatching a context through its GSource. */
+        while (g_main_context_iteration(gctx, FALSE)) {
+            /* run what is ready */
+        }
+        watchdog_start(&w, ctx);
+        fake_clock_start(step);
+        timer_mod_ns(gt, get_clock_ns() + j * step + step / 2);
+        while (gn == 0) {
+            g_main_context_iteration(gctx, TRUE);
+        }
+        fake_clock_stop();
+        g_assert_false(watchdog_stop(&w));
+
+        timer_free(t);
+        timer_free(gt);
+    }
+    g_source_destroy(src);
+    g_source_unref(src);
+    aio_context_unref(ctx);
+}
+
 /* Check that a GLib main loop drives an AioContext through its GSource:
  * BHs, fd handlers and timers all run from g_main_context_iteration(). */
 static void test_gsource(void)
@@ -648,6 +788,8 @@ int main(int argc, char **argv)
     g_test_add_func("/aio/fd/regular-file", test_fd_regular_file);
     g_test_add_func("/aio/timer/order", test_timers_order);
     g_test_add_func("/aio/timer/from-thread", test_timer_from_thread);
+    g_test_add_func("/aio/timer/deadline-between-clock-reads",
+                    test_timer_deadline_between_reads);
     g_test_add_func("/aio/gsource/dispatch", test_gsource);
     g_test_add_func("/aio/gsource/cross-thread", test_gsource_cross_thread);
     g_test_add_func("/aio/current-context", test_current_context);
