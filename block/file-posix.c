@@ -47,6 +47,18 @@ typedef struct BDRVRawState {
      */
     bool in_memory;
 
+    /*
+     * Buffered writes to a regular file: the file system serialises them
+     * on the inode lock anyway, so parallel workers only spin on it. They
+     * go through one worker at a time instead: the coroutine that finds
+     * no drain running starts one (raw_write_drain) and the others queue
+     * here. Any thread, under wq_lock.
+     */
+    GMutex wq_lock;
+    struct RawRwData *wq_head;
+    struct RawRwData *wq_tail;
+    bool wq_running;
+
     /* Image locking (main thread only). */
     bool use_lock;
     uint64_t perm;              /* committed: what our lock bytes say */
@@ -314,6 +326,7 @@ static int raw_open(BlockDriverState *bs, JsonObject *options, int flags,
     struct stat st;
 
     s->fd = -1;
+    g_mutex_init(&s->wq_lock);
     if (!qdict_take_required_str(options, "filename", &filename, errp) ||
         !qdict_take_enum(options, "aio", aio_names, &aio, NULL, errp) ||
         !qdict_take_enum(options, "locking", locking_names, &locking, NULL,
@@ -409,6 +422,7 @@ static void raw_close(BlockDriverState *bs)
         s->fd = -1;
     }
     g_free(s->filename);
+    g_mutex_clear(&s->wq_lock);
 }
 
 static void raw_refresh_limits(BlockDriverState *bs, Error **errp)
@@ -435,6 +449,11 @@ typedef struct RawRwData {
     int64_t bytes;
     struct iovec *iov;          /* a private copy: advanced in place */
     int niov;
+    /* Queued buffered writes (BDRVRawState.wq_*). */
+    struct RawRwData *wq_next;
+    Coroutine *co;
+    int ret;
+    bool lead;                  /* woken to run the next drain */
 } RawRwData;
 
 /* Drop @n bytes from the front of the vector. */
@@ -562,6 +581,84 @@ static bool raw_try_read_nowait(BDRVRawState *s, RawRwData *d)
     return d->bytes == 0;
 }
 
+/* Writes one drain does before handing the rest to a queued request. */
+#define RAW_WRITE_DRAIN_MAX 16
+
+typedef struct RawDrain {
+    BDRVRawState *s;
+    RawRwData *first;
+} RawDrain;
+
+/*
+ * Worker: write @dr->first, then the queued writes, waking each one's
+ * coroutine when it is done. After RAW_WRITE_DRAIN_MAX writes the next
+ * queued request is woken as the new leader, so that no coroutine waits
+ * for more than that many writes of others.
+ */
+static int raw_write_drain(void *opaque)
+{
+    RawDrain *dr = opaque;
+    BDRVRawState *s = dr->s;
+    int ret = raw_rw_loop(dr->first, raw_xfer_sync, NULL);
+
+    for (int n = 1;; n++) {
+        RawRwData *e;
+
+        g_mutex_lock(&s->wq_lock);
+        e = s->wq_head;
+        if (!e) {
+            s->wq_running = false;
+            g_mutex_unlock(&s->wq_lock);
+            break;
+        }
+        s->wq_head = e->wq_next;
+        if (!s->wq_head) {
+            s->wq_tail = NULL;
+        }
+        if (n >= RAW_WRITE_DRAIN_MAX) {
+            e->lead = true;             /* wq_running stays set */
+            g_mutex_unlock(&s->wq_lock);
+            aio_co_wake(e->co);
+            break;
+        }
+        g_mutex_unlock(&s->wq_lock);
+        e->ret = raw_rw_loop(e, raw_xfer_sync, NULL);
+        /* @e lives on the coroutine's stack: not touched after this. */
+        aio_co_wake(e->co);
+    }
+    return ret;
+}
+
+/* A buffered write of a regular file, one worker at a time. May yield. */
+static int coroutine_fn raw_co_write_queued(BDRVRawState *s, RawRwData *d)
+{
+    RawDrain dr = { .s = s, .first = d };
+
+    d->co = qemu_coroutine_self();
+    d->lead = false;
+    d->wq_next = NULL;
+    g_mutex_lock(&s->wq_lock);
+    if (!s->wq_running) {
+        s->wq_running = true;
+        d->lead = true;
+    } else if (s->wq_tail) {
+        s->wq_tail->wq_next = d;
+        s->wq_tail = d;
+    } else {
+        s->wq_head = s->wq_tail = d;
+    }
+    g_mutex_unlock(&s->wq_lock);
+
+    if (!d->lead) {
+        /* Woken by the drain: done, or made the next leader. */
+        qemu_coroutine_yield();
+        if (!qatomic_read(&d->lead)) {
+            return d->ret;
+        }
+    }
+    return thread_pool_submit_co(raw_write_drain, &dr);
+}
+
 static int coroutine_fn raw_co_rw(BlockDriverState *bs, bool is_write,
                                   int64_t offset, int64_t bytes,
                                   QEMUIOVector *qiov)
@@ -591,6 +688,8 @@ static int coroutine_fn raw_co_rw(BlockDriverState *bs, bool is_write,
         ret = raw_rw_loop(&d, raw_xfer_sync, NULL);
     } else if (!is_write && !d.direct && raw_try_read_nowait(s, &d)) {
         ret = 0;
+    } else if (is_write && !d.direct && !s->is_block_dev) {
+        ret = raw_co_write_queued(s, &d);
     } else {
         ret = thread_pool_submit_co(raw_rw_worker, &d);
     }
