@@ -5,8 +5,10 @@
  * one by one: the first queued SQE schedules a bottom half that submits
  * everything queued at the end of the current event-loop iteration, so
  * the requests started by one burst of FUSE requests go to the kernel in
- * one io_uring_enter(); a full batch (LURING_MAX_BATCH) is submitted at
- * once. The kernel signals CQEs on an eventfd registered with the ring
+ * one io_uring_enter(); a full batch is submitted at once. The batch size
+ * is the context's aio-max-batch (aio_context_get_aio_max_batch(); 0, as
+ * in the main loop, means AIO_MAX_BATCH_DEFAULT); a batch larger than the
+ * ring is in effect the ring size, as a full ring is always submitted. The kernel signals CQEs on an eventfd registered with the ring
  * and watched by the context; its handler wakes the coroutines.
  *
  * Everything here runs in the thread that polls the ring's context, so
@@ -23,8 +25,6 @@
 
 /* Ring size; more requests than this wait for a free SQE. */
 #define LURING_ENTRIES   128
-/* Submit at once when this many SQEs are queued. */
-#define LURING_MAX_BATCH 32
 
 struct LuringState {
     AioContext *ctx;
@@ -180,9 +180,14 @@ static int coroutine_fn luring_co_wait(LuringState *s,
                                        struct io_uring_sqe *sqe,
                                        LuringReq *req)
 {
+    int64_t max_batch = aio_context_get_aio_max_batch(s->ctx);
+
     req->co = qemu_coroutine_self();
     io_uring_sqe_set_data(sqe, req);
-    if (++s->queued >= LURING_MAX_BATCH) {
+    if (!max_batch) {
+        max_batch = AIO_MAX_BATCH_DEFAULT;
+    }
+    if (++s->queued >= max_batch) {
         luring_submit(s);
     } else if (s->queued == 1) {
         /* The first of a batch; later ones find the BH scheduled (or a

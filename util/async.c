@@ -234,6 +234,21 @@ void aio_context_set_local(AioContext *ctx, const void *key, void *value,
     }
 }
 
+/* --- AIO engine parameters --- */
+
+/* See aio.h. */
+void aio_context_set_aio_params(AioContext *ctx, int64_t max_batch)
+{
+    qatomic_set(&ctx->aio_max_batch,
+                MIN(MAX(max_batch, 0), AIO_MAX_BATCH_LIMIT));
+}
+
+/* See aio.h. */
+int64_t aio_context_get_aio_max_batch(AioContext *ctx)
+{
+    return qatomic_read(&ctx->aio_max_batch);
+}
+
 /* See aio_int.h. Called when the last reference goes: destroys the
  * per-context data, frees the BHs the context owns (its own and unrun
  * oneshots); user BHs are only unlinked. */

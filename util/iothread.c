@@ -60,6 +60,14 @@ static void iothread_free(IOThread *iothread)
 /* See iothread.h. */
 IOThread *iothread_create(const char *id, Error **errp)
 {
+    return iothread_create_with_options(id, NULL, errp);
+}
+
+/* See iothread.h. */
+IOThread *iothread_create_with_options(const char *id,
+                                       const IOThreadOptions *opts,
+                                       Error **errp)
+{
     IOThread *iothread;
     g_autoptr(GError) gerr = NULL;
     g_autofree char *name = NULL;
@@ -75,6 +83,12 @@ IOThread *iothread_create(const char *id, Error **errp)
         error_setg(errp, "Duplicate ID '%s' for iothread", id);
         return NULL;
     }
+    if (opts && (opts->aio_max_batch < 0 ||
+                 opts->aio_max_batch > AIO_MAX_BATCH_LIMIT)) {
+        error_setg(errp, "aio-max-batch value must be in range [0, %d]",
+                   AIO_MAX_BATCH_LIMIT);
+        return NULL;
+    }
 
     iothread = g_new0(IOThread, 1);
     iothread->id = g_strdup(id);
@@ -84,6 +98,9 @@ IOThread *iothread_create(const char *id, Error **errp)
     if (!iothread->ctx) {
         iothread_free(iothread);
         return NULL;
+    }
+    if (opts) {
+        aio_context_set_aio_params(iothread->ctx, opts->aio_max_batch);
     }
 
     /* Thread names are limited to 15 characters by the kernel. */

@@ -52,6 +52,22 @@ void *aio_context_get_local(AioContext *ctx, const void *key);
 void aio_context_set_local(AioContext *ctx, const void *key, void *value,
                            GDestroyNotify destroy);
 
+/*
+ * AIO engine parameters of @ctx (the iothread property aio-max-batch).
+ * @max_batch is how many requests an engine queues before it submits them
+ * at once (io_uring: one io_uring_enter() per batch; requests queued in one
+ * event-loop iteration are still submitted at its end). 0, the value of
+ * every new context (and so of the main loop's), lets the engine choose
+ * (AIO_MAX_BATCH_DEFAULT). Valid range [0, AIO_MAX_BATCH_LIMIT]; the caller
+ * validates (an out-of-range value is clamped). Any thread; takes effect
+ * for requests queued afterwards.
+ */
+#define AIO_MAX_BATCH_DEFAULT 32
+#define AIO_MAX_BATCH_LIMIT   4096
+void aio_context_set_aio_params(AioContext *ctx, int64_t max_batch);
+/* The value set by aio_context_set_aio_params() (0: engine default). */
+int64_t aio_context_get_aio_max_batch(AioContext *ctx);
+
 AioContext *aio_context_new(Error **errp);
 void aio_context_ref(AioContext *ctx);
 void aio_context_unref(AioContext *ctx);

@@ -61,6 +61,8 @@ struct AioContext {
     Coroutine *co_sched_tail;
     QEMUBH *co_schedule_bh;
     GSList *locals;         /* AioContextLocal *, under lock (async.c) */
+    /* aio_context_set_aio_params(); any thread, accessed with atomics. */
+    int64_t aio_max_batch;
 };
 
 /* async.c */

@@ -14,6 +14,22 @@ typedef struct IOThread IOThread;
  * Main thread only.
  */
 IOThread *iothread_create(const char *id, Error **errp);
+
+/* Properties of an IOThread (--object iothread,...); zero = defaults. */
+typedef struct IOThreadOptions {
+    /* aio-max-batch: see aio_context_set_aio_params(); 0 = engine default,
+     * at most AIO_MAX_BATCH_LIMIT. */
+    int64_t aio_max_batch;
+} IOThreadOptions;
+
+/*
+ * iothread_create() with @opts (NULL = all defaults), applied to the new
+ * context before its thread starts. Errors as iothread_create(), plus
+ * "aio-max-batch value must be in range [0, 4096]". Main thread only.
+ */
+IOThread *iothread_create_with_options(const char *id,
+                                       const IOThreadOptions *opts,
+                                       Error **errp);
 /* Stop the thread (after the pending BHs ran), unregister, free. Main thread only. */
 void iothread_destroy(IOThread *iothread);
 IOThread *iothread_find(const char *id);

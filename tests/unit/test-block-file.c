@@ -1276,12 +1276,52 @@ static bool blocks_written(const char *path, int n)
 }
 
 /*
- * Check that the io_uring engine batches submissions: 31 writes started
- * in one go (no event-loop iteration in between) are only queued -- even
- * after 20 ms none has reached the file -- and the 32nd, completing a
- * batch (LURING_MAX_BATCH in block/io_uring.c), submits all 32 at once,
- * so they reach the file without the event loop running. The rest of the
- * batch would have been submitted at the end of the iteration.
+ * Start @batch pattern writes on @blk in the calling thread's context
+ * without letting its event loop run, and check the batching: the first
+ * @batch - 1 are only queued (even after 20 ms none has reached @path),
+ * the last one completes the batch and submits all of them at once, so
+ * they reach the file while the event loop still does not run (no
+ * completion seen yet). Returns with the writes in flight; *completed
+ * counts them as they finish.
+ */
+static void check_batch(BlockBackend *blk, const char *path, int batch,
+                        PatternReq *reqs, int *completed)
+{
+    int64_t deadline;
+
+    for (int i = 0; i < batch; i++) {
+        reqs[i] = (PatternReq) { .blk = blk, .offset = i * 4096,
+                                 .bytes = 4096, .pattern = i + 1,
+                                 .completed = completed };
+    }
+    for (int i = 0; i < batch - 1; i++) {
+        qemu_coroutine_enter(qemu_coroutine_create(pattern_write_entry,
+                                                   &reqs[i]));
+    }
+    g_usleep(20000);
+    {
+        g_autofree uint8_t *disk = read_file(path, 0, batch * 4096);
+
+        for (int i = 0; i < batch * 4096; i++) {
+            g_assert_cmpint(disk[i], ==, 0);
+        }
+    }
+    qemu_coroutine_enter(qemu_coroutine_create(pattern_write_entry,
+                                               &reqs[batch - 1]));
+    deadline = get_clock_ns() + 5 * 1000000000LL;
+    while (!blocks_written(path, batch)) {
+        g_assert_cmpint(get_clock_ns(), <, deadline);
+        g_usleep(1000);
+    }
+    g_assert_cmpint(qatomic_read(completed), ==, 0);
+}
+
+/*
+ * Check that the io_uring engine batches submissions in the main loop,
+ * whose context has no aio-max-batch (0): the default batch of 32
+ * (AIO_MAX_BATCH_DEFAULT) applies -- 31 writes started in one go are
+ * only queued, the 32nd submits all 32 at once (see check_batch()). The
+ * rest of a batch would have been submitted at the end of the iteration.
  */
 static void test_io_uring_batch(void)
 {
@@ -1292,39 +1332,104 @@ static void test_io_uring_batch(void)
     BlockBackend *blk = new_blk(bs, PERM_RW);
     PatternReq reqs[32];
     int completed = 0;
-    int64_t deadline;
 
-    for (int i = 0; i < 32; i++) {
-        reqs[i] = (PatternReq) { .blk = blk, .offset = i * 4096,
-                                 .bytes = 4096, .pattern = i + 1,
-                                 .completed = &completed };
-    }
-    for (int i = 0; i < 31; i++) {
-        qemu_coroutine_enter(qemu_coroutine_create(pattern_write_entry,
-                                                   &reqs[i]));
-    }
-    g_usleep(20000);
-    {
-        g_autofree uint8_t *disk = read_file(path, 0, 32 * 4096);
-
-        for (int i = 0; i < 32 * 4096; i++) {
-            g_assert_cmpint(disk[i], ==, 0);
-        }
-    }
-    qemu_coroutine_enter(qemu_coroutine_create(pattern_write_entry,
-                                               &reqs[31]));
-    deadline = get_clock_ns() + 5 * 1000000000LL;
-    while (!blocks_written(path, 32)) {
-        g_assert_cmpint(get_clock_ns(), <, deadline);
-        g_usleep(1000);
-    }
-    g_assert_cmpint(qatomic_read(&completed), ==, 0);
+    g_assert_cmpint(aio_context_get_aio_max_batch(qemu_get_aio_context()),
+                    ==, 0);
+    check_batch(blk, path, 32, reqs, &completed);
     AIO_WAIT_WHILE(qatomic_read(&completed) < 32);
     for (int i = 0; i < 32; i++) {
         g_assert_cmpint(reqs[i].ret, ==, 0);
     }
     blk_unref(blk);
     delete_node("f");
+}
+
+typedef struct BatchInThread {
+    BlockBackend *blk;
+    const char *path;
+    PatternReq reqs[4];
+    int completed;
+    bool checked;
+} BatchInThread;
+
+/* Runs check_batch() as one BH in the IOThread: no event-loop iteration
+ * of the IOThread happens during it. */
+static void batch_in_thread_bh(void *opaque)
+{
+    BatchInThread *b = opaque;
+
+    check_batch(b->blk, b->path, 4, b->reqs, &b->completed);
+    qatomic_set(&b->checked, true);
+}
+
+/*
+ * Check that an IOThread created with aio-max-batch=4 submits io_uring
+ * requests in batches of 4 in its context: inside one BH of the IOThread
+ * 3 writes stay queued and the 4th submits them (check_batch()), while
+ * the main loop keeps its default (0).
+ */
+static void test_io_uring_batch_iothread(void)
+{
+    g_autofree char *path = make_file("batch4.img", 4 * 4096, 0);
+    IOThreadOptions opts = { .aio_max_batch = 4 };
+    IOThread *iot = iothread_create_with_options("iot-batch", &opts,
+                                                 &error_abort);
+    AioContext *ctx = iothread_get_aio_context(iot);
+    BatchInThread b = { .path = path };
+    BlockDriverState *bs;
+    int64_t deadline;
+
+    g_assert_cmpint(aio_context_get_aio_max_batch(ctx), ==, 4);
+    g_assert_cmpint(aio_context_get_aio_max_batch(qemu_get_aio_context()),
+                    ==, 0);
+    bs = open_fmt(&error_abort, "{\"driver\": \"file\", \"node-name\": "
+                  "\"f\", \"filename\": \"%s\"}", path);
+    b.blk = blk_new(ctx, PERM_RW, BLK_PERM_ALL);
+    g_assert_true(blk_insert_bs(b.blk, bs, &error_abort));
+
+    aio_bh_schedule_oneshot(ctx, batch_in_thread_bh, &b);
+    deadline = get_clock_ns() + 10 * 1000000000LL;
+    while (!qatomic_read(&b.checked) || qatomic_read(&b.completed) < 4) {
+        g_assert_cmpint(get_clock_ns(), <, deadline);
+        g_usleep(1000);
+    }
+    for (int i = 0; i < 4; i++) {
+        g_assert_cmpint(b.reqs[i].ret, ==, 0);
+    }
+    blk_unref(b.blk);
+    delete_node("f");
+    iothread_destroy(iot);
+}
+
+/*
+ * Check the range of aio-max-batch: negative values and values above
+ * AIO_MAX_BATCH_LIMIT are refused with QEMU's text; the bounds are
+ * accepted.
+ */
+static void test_aio_max_batch_range(void)
+{
+    IOThreadOptions bad[] = { { -1 }, { AIO_MAX_BATCH_LIMIT + 1 } };
+    IOThreadOptions good[] = { { 0 }, { AIO_MAX_BATCH_LIMIT } };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        Error *err = NULL;
+
+        g_assert_null(iothread_create_with_options("iot-r", &bad[i], &err));
+        g_assert_nonnull(err);
+        g_assert_cmpstr(error_get_pretty(err), ==,
+                        "aio-max-batch value must be in range [0, 4096]");
+        error_free(err);
+        g_assert_null(iothread_find("iot-r"));
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+        IOThread *iot = iothread_create_with_options("iot-r", &good[i],
+                                                     &error_abort);
+
+        g_assert_cmpint(aio_context_get_aio_max_batch(
+                            iothread_get_aio_context(iot)), ==,
+                        good[i].aio_max_batch);
+        iothread_destroy(iot);
+    }
 }
 
 /*
@@ -1700,10 +1805,16 @@ int main(int argc, char **argv)
                  test_io_uring_batch);
         add_case("io_uring-direct/", "batch", "io_uring", true,
                  test_io_uring_batch);
+        add_case("io_uring/", "batch-iothread-4", "io_uring", false,
+                 test_io_uring_batch_iothread);
+        add_case("io_uring-direct/", "batch-iothread-4", "io_uring", true,
+                 test_io_uring_batch_iothread);
     }
     add_plain("locking-bytes", test_locking_bytes);
     add_plain("locking-conflicts", test_locking_conflicts);
     add_plain("locking-off", test_locking_off);
+    g_test_add_func("/block/file/aio-max-batch-range",
+                    test_aio_max_batch_range);
     ret = g_test_run();
 
     for (size_t i = 0; i < G_N_ELEMENTS(test_fses); i++) {
