@@ -630,6 +630,8 @@ BdrvChild *bdrv_open_child(BlockDriverState *parent, JsonObject *options,
     return c;
 }
 
+static bool bdrv_drain_restarts_wait(BlockDriverState *bs);
+
 bool bdrv_delete_named(const char *node_name, Error **errp)
 {
     BlockDriverState *bs;
@@ -637,6 +639,12 @@ bool bdrv_delete_named(const char *node_name, Error **errp)
 
     assert(qemu_in_main_thread());
     bs = bdrv_find_node(node_name);
+    /* A drained section that just ended may still be restarting parked
+     * requests of @bs: they hold a reference, not a use by anyone. The
+     * event loop runs while we wait, so look the node up again. */
+    if (bs && !bdrv_drain_restarts_wait(bs)) {
+        bs = bdrv_find_node(node_name);
+    }
     if (!bs) {
         error_setg(errp, "Failed to find node with node-name='%s'",
                    node_name);
@@ -677,6 +685,8 @@ void bdrv_close_all(void)
     g_autoptr(GList) owned = NULL;
 
     assert(qemu_in_main_thread());
+    /* Their references would keep nodes open past the monitor's. */
+    bdrv_drain_restarts_wait(NULL);
     for (GList *l = all_nodes; l; l = l->next) {
         BlockDriverState *bs = l->data;
         if (bs->monitor_owned) {
@@ -793,29 +803,64 @@ void bdrv_drained_begin(BlockDriverState *bs)
     BDRV_POLL_WHILE(bdrv_drain_poll(bs));
 }
 
-static void bdrv_unref_bh(void *opaque)
+/* The restart of the parked requests of one node (bdrv_drained_end()). */
+typedef struct DrainRestart {
+    BlockDriverState *bs;
+    /* bdrv_drained_end() is still on the stack: it drops the reference
+     * itself when @done; else the coroutine hands it to a BH. */
+    bool in_drained_end;
+    bool done;
+} DrainRestart;
+
+/* Drop a finished restart's reference. Main loop, outside coroutines, so
+ * that the last reference may close the node. */
+static void bdrv_drain_restart_release(BlockDriverState *bs)
 {
-    bdrv_unref(opaque);
+    assert(bs->drain_restarts > 0);
+    bs->drain_restarts--;
+    bdrv_unref(bs);
+}
+
+static void bdrv_drain_restart_release_bh(void *opaque)
+{
+    bdrv_drain_restart_release(opaque);
 }
 
 /*
  * Restart requests parked in bdrv_co_enter_request(). Taking drain_lock
  * makes sure that a request that saw the counter > 0 is already queued.
+ * Runs in the main context (so single-threaded with drained_end and the
+ * BH): usually to completion inside bdrv_drained_end(), later if the
+ * lock is contended or drained_end was called in a coroutine.
  */
 static void coroutine_fn bdrv_co_restart_parked(void *opaque)
 {
-    BlockDriverState *bs = opaque;
+    DrainRestart *r = opaque;
+    BlockDriverState *bs = r->bs;
 
     qemu_co_mutex_lock(&bs->drain_lock);
     qemu_co_queue_restart_all(&bs->drain_queue);
     qemu_co_mutex_unlock(&bs->drain_lock);
+    if (r->in_drained_end) {
+        r->done = true;
+        return;
+    }
+    g_free(r);
     /* Not in the coroutine: the last reference may close the node. */
-    aio_bh_schedule_oneshot(qemu_get_aio_context(), bdrv_unref_bh, bs);
+    aio_bh_schedule_oneshot(qemu_get_aio_context(),
+                            bdrv_drain_restart_release_bh, bs);
 }
 
+/*
+ * The restarts hold a reference on their node until they finished; one
+ * that finished before we return (the usual case) is released here, so
+ * that a blockdev-del right after the drained section does not find the
+ * node in use. Later ones are waited for by bdrv_drain_restarts_wait().
+ */
 void bdrv_drained_end(BlockDriverState *bs)
 {
     g_autoptr(GSList) woken = NULL;
+    g_autoptr(GSList) finished = NULL;
 
     assert(qemu_in_main_thread());
     bdrv_quiesce_ancestors(bs, -1, &woken);
@@ -824,15 +869,70 @@ void bdrv_drained_end(BlockDriverState *bs)
     smp_mb();
     for (GSList *l = woken; l; l = l->next) {
         BlockDriverState *w = l->data;
+        DrainRestart *r;
         Coroutine *co;
 
         if (!qatomic_read(&w->parked)) {
             continue;
         }
-        co = qemu_coroutine_create(bdrv_co_restart_parked, w);
+        r = g_new0(DrainRestart, 1);
+        r->bs = w;
+        r->in_drained_end = true;
         bdrv_ref(w);
+        w->drain_restarts++;
+        co = qemu_coroutine_create(bdrv_co_restart_parked, r);
         aio_co_enter(qemu_get_aio_context(), co);
+        r->in_drained_end = false;
+        if (r->done) {
+            finished = g_slist_prepend(finished, w);
+            g_free(r);
+        }
     }
+    /* After the loop: @woken must stay valid while we iterate it. Only
+     * outside coroutines does a restart finish in aio_co_enter(). */
+    for (GSList *l = finished; l; l = l->next) {
+        bdrv_drain_restart_release(l->data);
+    }
+}
+
+/* True if a restart of parked requests still holds a node. */
+static bool bdrv_drain_restarts_pending(BlockDriverState *only)
+{
+    if (only) {
+        return only->drain_restarts > 0;
+    }
+    for (GList *l = all_nodes; l; l = l->next) {
+        if (((BlockDriverState *)l->data)->drain_restarts > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Wait until the restarts of parked requests on @bs (NULL: on every
+ * node) started by bdrv_drained_end() finished and dropped their
+ * references. Main thread; does nothing in a coroutine (it cannot poll;
+ * the references are then dropped by the event loop as before). @bs is
+ * kept alive while polling; it may have been deleted by someone else
+ * when this returns false.
+ */
+static bool bdrv_drain_restarts_wait(BlockDriverState *bs)
+{
+    if (qemu_in_coroutine() || !bdrv_drain_restarts_pending(bs)) {
+        return true;
+    }
+    if (bs) {
+        bdrv_ref(bs);
+    }
+    AIO_WAIT_WHILE(bdrv_drain_restarts_pending(bs));
+    if (bs) {
+        bool alive = bs->refcnt > 1;
+
+        bdrv_unref(bs);
+        return alive;
+    }
+    return true;
 }
 
 void coroutine_fn bdrv_co_enter_request(BlockDriverState *bs)

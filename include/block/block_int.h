@@ -136,6 +136,9 @@ struct BlockDriverState {
     CoMutex drain_lock;
     CoQueue drain_queue;
     unsigned parked;            /* qatomic: requests in the slow path */
+    /* Restarts of parked requests not finished yet, each holding a
+     * reference (bdrv_drained_end()); main thread only. */
+    unsigned drain_restarts;
 
     /* Serialising of read-modify-write against overlapping writes (io.c);
      * only used when bl.request_alignment > 1. */

@@ -404,6 +404,100 @@ static void test_drain(void)
     delete_node("d");
 }
 
+/* Holds @bs's drain_lock across one yield: enter once to take it, again
+ * to release it. */
+static void coroutine_fn hold_drain_lock_entry(void *opaque)
+{
+    BlockDriverState *bs = opaque;
+
+    qemu_co_mutex_lock(&bs->drain_lock);
+    qemu_coroutine_yield();
+    qemu_co_mutex_unlock(&bs->drain_lock);
+}
+
+/*
+ * Park a read of @blk in a drained section of @bs, end the section and
+ * let the read finish, without running the event loop. With @contended,
+ * the restart of the parked read has to wait for drain_lock (held by
+ * another coroutine while the section ends), so it finishes after
+ * bdrv_drained_end() returned.
+ */
+static void park_and_restart(BlockDriverState *bs, BlockBackend *blk,
+                             bool contended)
+{
+    CoReq c = { .blk = blk, .bytes = 512 };
+    Coroutine *holder = qemu_coroutine_create(hold_drain_lock_entry, bs);
+
+    bdrv_drained_begin(bs);
+    qemu_coroutine_enter(qemu_coroutine_create(co_req_entry, &c));
+    g_assert_false(c.done);
+    g_assert_cmpuint(qatomic_read(&bs->parked), ==, 1);
+    if (contended) {
+        qemu_coroutine_enter(holder);
+    }
+    bdrv_drained_end(bs);
+    g_assert_cmpint(c.done, ==, !contended);
+    if (contended) {
+        qemu_coroutine_enter(holder);   /* unlocks: the restart runs */
+    } else {
+        /* Never entered: the lock is free. */
+        qemu_coroutine_enter(holder);
+        qemu_coroutine_enter(holder);
+    }
+    g_assert_true(c.done);
+    g_assert_cmpint(c.ret, ==, 0);
+}
+
+/*
+ * Check that blockdev-del succeeds right after a drained section that
+ * restarted a parked request, before the event loop runs again: the
+ * restart must not leave a reference on the node that makes it "in use"
+ * (uncontended: dropped when bdrv_drained_end() returns; contended: the
+ * delete waits for the restart to finish).
+ */
+static void test_drain_end_then_delete(void)
+{
+    for (int contended = 0; contended < 2; contended++) {
+        BlockDriverState *bs = open_json("{\"driver\": \"null-co\", "
+                                         "\"node-name\": \"dd\"}");
+        BlockBackend *blk = new_blk(bs, BLK_PERM_CONSISTENT_READ,
+                                    BLK_PERM_ALL);
+        Error *err = NULL;
+        bool ok;
+
+        park_and_restart(bs, blk, contended);
+        if (!contended) {
+            g_assert_cmpint(bs->refcnt, ==, 2);
+        }
+        blk_unref(blk);
+        ok = bdrv_delete_named("dd", &err);
+        if (!ok) {
+            g_test_message("blockdev-del: %s", error_get_pretty(err));
+            error_free(err);
+        }
+        g_assert_true(ok);
+        g_assert_null(bdrv_find_node("dd"));
+    }
+}
+
+/*
+ * Check that the shutdown path (bdrv_close_all()) closes a node whose
+ * parked request was restarted by a contended drained_end just before,
+ * instead of leaving it open with the restart's reference.
+ */
+static void test_drain_end_then_close_all(void)
+{
+    BlockDriverState *bs = open_json("{\"driver\": \"null-co\", "
+                                     "\"node-name\": \"dc\"}");
+    BlockBackend *blk = new_blk(bs, BLK_PERM_CONSISTENT_READ, BLK_PERM_ALL);
+
+    park_and_restart(bs, blk, true);
+    blk_unref(blk);
+    bdrv_close_all();
+    g_assert_null(bdrv_find_node("dc"));
+    g_assert_null(bdrv_next_node(NULL));
+}
+
 /* Check that a second writer is refused while the first does not share
  * write, with QEMU's text, and accepted once the first is gone. */
 static void test_perm_conflict(void)
@@ -869,6 +963,10 @@ int main(int argc, char **argv)
                     test_concurrent_coroutines);
     g_test_add_func("/block/null/latency", test_latency);
     g_test_add_func("/block/null/drain", test_drain);
+    g_test_add_func("/block/null/drain-end-then-delete",
+                    test_drain_end_then_delete);
+    g_test_add_func("/block/null/drain-end-then-close-all",
+                    test_drain_end_then_close_all);
     g_test_add_func("/block/null/perm-conflict", test_perm_conflict);
     g_test_add_func("/block/null/read-only", test_read_only);
     g_test_add_func("/block/null/delete-busy", test_delete_busy);
