@@ -8,6 +8,7 @@
  */
 #include "qemu/osdep.h"
 #include "block/block_int.h"
+#include "qemu/cutils.h"
 #include "qemu/error.h"
 #include "trace/trace-block.h"
 
@@ -46,20 +47,6 @@ void bdrv_dec_in_flight(BlockDriverState *bs)
 
 /* ------------------------------------------------------------------ */
 /* Node names */
-
-/* Letter first, then letters, digits, '-', '.', '_' (QEMU's id rules). */
-static bool node_name_wellformed(const char *name)
-{
-    if (!g_ascii_isalpha(name[0])) {
-        return false;
-    }
-    for (const char *p = name + 1; *p; p++) {
-        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
-            return false;
-        }
-    }
-    return true;
-}
 
 BlockDriverState *bdrv_find_node(const char *node_name)
 {
@@ -496,7 +483,7 @@ static BlockDriverState *bdrv_open_common(JsonObject *options,
         return NULL;
     }
     if (node_name) {
-        if (!node_name_wellformed(node_name)) {
+        if (!id_wellformed(node_name)) {
             error_setg(errp, "Invalid node-name: '%s'", node_name);
             return NULL;
         }

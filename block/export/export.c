@@ -12,6 +12,7 @@
 
 #include "block/aio-wait.h"
 #include "block/export.h"
+#include "qemu/cutils.h"
 #include "qemu/error.h"
 #include "qemu/iothread.h"
 #include "trace/trace-block_export.h"
@@ -30,23 +31,6 @@ static const BlockExportDriver *const blk_exp_drivers[] = {
     &blk_exp_fuse,
 #endif
 };
-
-/*
- * Export ids follow the rule for node names: a letter, then letters,
- * digits, '-', '.' or '_'.
- */
-static bool blk_exp_id_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (const char *p = id + 1; *p; p++) {
-        if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.' && *p != '_') {
-            return false;
-        }
-    }
-    return true;
-}
 
 /* "type": one of the compiled-in drivers. */
 static const BlockExportDriver *blk_exp_take_driver(JsonObject *opts,
@@ -212,7 +196,7 @@ BlockExport *blk_exp_add(JsonObject *opts, Error **errp)
         return NULL;
     }
 
-    if (!blk_exp_id_wellformed(id)) {
+    if (!id_wellformed(id)) {
         error_setg(errp, "Invalid block export id");
         return NULL;
     }
