@@ -197,6 +197,16 @@ static int blk_check_range(BlockBackend *blk, int64_t offset, int64_t bytes)
     return 0;
 }
 
+/* -EPERM unless the backend holds write permission, else as
+ * blk_check_range(). */
+static int blk_check_write(BlockBackend *blk, int64_t offset, int64_t bytes)
+{
+    if (!(blk->perm & BLK_PERM_WRITE)) {
+        return -EPERM;
+    }
+    return blk_check_range(blk, offset, bytes);
+}
+
 int coroutine_fn blk_co_preadv(BlockBackend *blk, int64_t offset,
                                int64_t bytes, QEMUIOVector *qiov,
                                BdrvRequestFlags flags)
@@ -226,11 +236,7 @@ int coroutine_fn blk_co_pwritev(BlockBackend *blk, int64_t offset,
     if (ret < 0) {
         return ret;
     }
-    if (!(blk->perm & BLK_PERM_WRITE)) {
-        ret = -EPERM;
-    } else {
-        ret = blk_check_range(blk, offset, bytes);
-    }
+    ret = blk_check_write(blk, offset, bytes);
     if (ret == 0) {
         ret = bdrv_co_pwritev(blk->root, offset, bytes, qiov, flags);
     }
@@ -274,11 +280,7 @@ int coroutine_fn blk_co_pwrite_zeroes(BlockBackend *blk, int64_t offset,
     if (ret < 0) {
         return ret;
     }
-    if (!(blk->perm & BLK_PERM_WRITE)) {
-        ret = -EPERM;
-    } else {
-        ret = blk_check_range(blk, offset, bytes);
-    }
+    ret = blk_check_write(blk, offset, bytes);
     if (ret == 0) {
         ret = bdrv_co_pwrite_zeroes(blk->root, offset, bytes, flags);
     }
@@ -295,11 +297,7 @@ int coroutine_fn blk_co_pdiscard(BlockBackend *blk, int64_t offset,
     if (ret < 0) {
         return ret;
     }
-    if (!(blk->perm & BLK_PERM_WRITE)) {
-        ret = -EPERM;
-    } else {
-        ret = blk_check_range(blk, offset, bytes);
-    }
+    ret = blk_check_write(blk, offset, bytes);
     if (ret == 0) {
         ret = bdrv_co_pdiscard(blk->root, offset, bytes);
     }
