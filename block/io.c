@@ -473,6 +473,34 @@ static int coroutine_fn bdrv_co_do_pwrite_zeroes(BlockDriverState *bs,
                          flags);
 }
 
+/*
+ * Read @n bytes at @in_block of the block at @block_off into @qiov at
+ * @qiov_off, through a block-sized bounce buffer. May yield.
+ */
+static int coroutine_fn bdrv_read_partial_block(BlockDriverState *bs,
+                                                int64_t block_off,
+                                                int64_t in_block,
+                                                QEMUIOVector *qiov,
+                                                size_t qiov_off, int64_t n,
+                                                BdrvRequestFlags flags)
+{
+    uint32_t align = bs->bl.request_alignment;
+    uint8_t *buf = qemu_try_memalign(bs->bl.opt_mem_alignment, align);
+    QEMUIOVector local;
+    int ret;
+
+    if (!buf) {
+        return -ENOMEM;
+    }
+    qemu_iovec_init_buf(&local, buf, align);
+    ret = bdrv_aligned_preadv(bs, block_off, align, &local, 0, flags);
+    if (ret == 0) {
+        qemu_iovec_from_buf(qiov, qiov_off, buf + in_block, n);
+    }
+    qemu_vfree(buf);
+    return ret;
+}
+
 int coroutine_fn bdrv_co_preadv(BdrvChild *child, int64_t offset,
                                 int64_t bytes, QEMUIOVector *qiov,
                                 BdrvRequestFlags flags)
@@ -504,22 +532,11 @@ int coroutine_fn bdrv_co_preadv(BdrvChild *child, int64_t offset,
         goto out;
     }
 
-    /* Partial blocks go through a block-sized bounce buffer. */
     if (head || bytes < align) {
         int64_t n = MIN(bytes, align - head);
-        uint8_t *buf = qemu_try_memalign(bs->bl.opt_mem_alignment, align);
-        QEMUIOVector local;
 
-        if (!buf) {
-            ret = -ENOMEM;
-            goto out;
-        }
-        qemu_iovec_init_buf(&local, buf, align);
-        ret = bdrv_aligned_preadv(bs, offset - head, align, &local, 0, flags);
-        if (ret == 0) {
-            qemu_iovec_from_buf(qiov, 0, buf + head, n);
-        }
-        qemu_vfree(buf);
+        ret = bdrv_read_partial_block(bs, offset - head, head, qiov, 0, n,
+                                      flags);
         if (ret < 0) {
             goto out;
         }
@@ -534,19 +551,8 @@ int coroutine_fn bdrv_co_preadv(BdrvChild *child, int64_t offset,
         done += mid;
     }
     if (done < bytes) {
-        uint8_t *buf = qemu_try_memalign(bs->bl.opt_mem_alignment, align);
-        QEMUIOVector local;
-
-        if (!buf) {
-            ret = -ENOMEM;
-            goto out;
-        }
-        qemu_iovec_init_buf(&local, buf, align);
-        ret = bdrv_aligned_preadv(bs, offset + done, align, &local, 0, flags);
-        if (ret == 0) {
-            qemu_iovec_from_buf(qiov, done, buf, bytes - done);
-        }
-        qemu_vfree(buf);
+        ret = bdrv_read_partial_block(bs, offset + done, 0, qiov, done,
+                                      bytes - done, flags);
     }
 out:
     bdrv_dec_in_flight(bs);
