@@ -127,30 +127,29 @@ static int64_t null_get_allocated_file_size(BlockDriverState *bs)
     return 0;
 }
 
+/*
+ * The two drivers share every callback and differ only in their name;
+ * null_open() tells them apart by bs->drv to choose how requests
+ * complete.
+ */
+#define NULL_DRIVER_OPS \
+    .instance_size              = sizeof(BDRVNullState), \
+    .bdrv_open                  = null_open, \
+    .bdrv_co_preadv             = null_co_preadv, \
+    .bdrv_co_pwritev            = null_co_pwritev, \
+    .bdrv_co_pwrite_zeroes      = null_co_pwrite_zeroes, \
+    .bdrv_co_pdiscard           = null_co_pdiscard, \
+    .bdrv_co_flush              = null_co_flush, \
+    .bdrv_co_block_status       = null_co_block_status, \
+    .bdrv_getlength             = null_getlength, \
+    .bdrv_get_allocated_file_size = null_get_allocated_file_size
+
 const BlockDriver bdrv_null_co = {
     .format_name                = "null-co",
-    .instance_size              = sizeof(BDRVNullState),
-    .bdrv_open                  = null_open,
-    .bdrv_co_preadv             = null_co_preadv,
-    .bdrv_co_pwritev            = null_co_pwritev,
-    .bdrv_co_pwrite_zeroes      = null_co_pwrite_zeroes,
-    .bdrv_co_pdiscard           = null_co_pdiscard,
-    .bdrv_co_flush              = null_co_flush,
-    .bdrv_co_block_status       = null_co_block_status,
-    .bdrv_getlength             = null_getlength,
-    .bdrv_get_allocated_file_size = null_get_allocated_file_size,
+    NULL_DRIVER_OPS,
 };
 
 const BlockDriver bdrv_null_aio = {
     .format_name                = "null-aio",
-    .instance_size              = sizeof(BDRVNullState),
-    .bdrv_open                  = null_open,
-    .bdrv_co_preadv             = null_co_preadv,
-    .bdrv_co_pwritev            = null_co_pwritev,
-    .bdrv_co_pwrite_zeroes      = null_co_pwrite_zeroes,
-    .bdrv_co_pdiscard           = null_co_pdiscard,
-    .bdrv_co_flush              = null_co_flush,
-    .bdrv_co_block_status       = null_co_block_status,
-    .bdrv_getlength             = null_getlength,
-    .bdrv_get_allocated_file_size = null_get_allocated_file_size,
+    NULL_DRIVER_OPS,
 };
