@@ -305,12 +305,90 @@ out:
     return ret;
 }
 
-/* Writes an aligned range whose data is at @qiov_off in @qiov. */
-typedef int coroutine_fn AlignedWriteFunc(BlockDriverState *bs,
+/*
+ * Read @n bytes at @in_block of the block at @block_off into @qiov at
+ * @qiov_off, through a block-sized bounce buffer. May yield.
+ */
+static int coroutine_fn bdrv_read_partial_block(BlockDriverState *bs,
+                                                int64_t block_off,
+                                                int64_t in_block,
+                                                QEMUIOVector *qiov,
+                                                size_t qiov_off, int64_t n,
+                                                BdrvRequestFlags flags)
+{
+    uint32_t align = bs->bl.request_alignment;
+    uint8_t *buf = qemu_try_memalign(bs->bl.opt_mem_alignment, align);
+    QEMUIOVector local;
+    int ret;
+
+    if (!buf) {
+        return -ENOMEM;
+    }
+    qemu_iovec_init_buf(&local, buf, align);
+    ret = bdrv_aligned_preadv(bs, block_off, align, &local, 0, flags);
+    if (ret == 0) {
+        qemu_iovec_from_buf(qiov, qiov_off, buf + in_block, n);
+    }
+    qemu_vfree(buf);
+    return ret;
+}
+
+/* Reads or writes an aligned range whose data is at @qiov_off in @qiov. */
+typedef int coroutine_fn AlignedRangeFunc(BlockDriverState *bs,
                                           int64_t offset, int64_t bytes,
                                           QEMUIOVector *qiov,
                                           size_t qiov_off,
                                           BdrvRequestFlags flags);
+
+/* Reads or writes @n bytes at @in_block of the block at @block_off, with
+ * the data at @qiov_off in @qiov (bdrv_rmw_block, bdrv_read_partial_block). */
+typedef int coroutine_fn PartialBlockFunc(BlockDriverState *bs,
+                                          int64_t block_off,
+                                          int64_t in_block,
+                                          QEMUIOVector *qiov,
+                                          size_t qiov_off, int64_t n,
+                                          BdrvRequestFlags flags);
+
+/*
+ * Split [@offset, @offset + @bytes) at the request alignment: a partial
+ * block at either end goes through @partial_fn, the aligned middle through
+ * @aligned_fn. Stops at the first error. Returns 0 or -errno. May yield.
+ */
+static int coroutine_fn bdrv_split_aligned(BlockDriverState *bs,
+                                           int64_t offset, int64_t bytes,
+                                           QEMUIOVector *qiov,
+                                           PartialBlockFunc *partial_fn,
+                                           AlignedRangeFunc *aligned_fn,
+                                           BdrvRequestFlags flags)
+{
+    int64_t align = bs->bl.request_alignment;
+    int64_t head = offset % align;
+    int64_t done = 0, mid;
+    int ret;
+
+    if (head) {
+        int64_t n = MIN(bytes, align - head);
+
+        ret = partial_fn(bs, offset - head, head, qiov, 0, n, flags);
+        if (ret < 0) {
+            return ret;
+        }
+        done = n;
+    }
+    mid = QEMU_ALIGN_DOWN(bytes - done, align);
+    if (mid > 0) {
+        ret = aligned_fn(bs, offset + done, mid, qiov, done, flags);
+        if (ret < 0) {
+            return ret;
+        }
+        done += mid;
+    }
+    if (done < bytes) {
+        return partial_fn(bs, offset + done, 0, qiov, done, bytes - done,
+                          flags);
+    }
+    return 0;
+}
 
 /*
  * Write @bytes at @offset with any alignment: the aligned middle through
@@ -320,7 +398,7 @@ typedef int coroutine_fn AlignedWriteFunc(BlockDriverState *bs,
  */
 static int coroutine_fn bdrv_do_write(BlockDriverState *bs, int64_t offset,
                                       int64_t bytes, QEMUIOVector *qiov,
-                                      AlignedWriteFunc *aligned_fn,
+                                      AlignedRangeFunc *aligned_fn,
                                       BdrvRequestFlags flags)
 {
     int64_t align = bs->bl.request_alignment;
@@ -328,35 +406,15 @@ static int coroutine_fn bdrv_do_write(BlockDriverState *bs, int64_t offset,
     int64_t tail = (offset + bytes) % align;
     bool track = bdrv_tracking_needed(bs);
     BdrvTrackedRequest req;
-    int64_t done = 0, mid;
-    int ret = 0;
+    int ret;
 
     if (track) {
         tracked_request_begin(bs, &req, offset, bytes, head || tail);
     }
-    if (head) {
-        int64_t n = MIN(bytes, align - head);
-
-        ret = bdrv_rmw_block(bs, offset - head, head, qiov, 0, n, flags);
-        if (ret < 0) {
-            goto out;
-        }
-        done = n;
-    }
-    mid = QEMU_ALIGN_DOWN(bytes - done, align);
-    if (mid > 0) {
-        ret = aligned_fn(bs, offset + done, mid, qiov, done, flags);
-        if (ret < 0) {
-            goto out;
-        }
-        done += mid;
-    }
-    if (done < bytes) {
-        ret = bdrv_rmw_block(bs, offset + done, 0, qiov, done, bytes - done,
-                             flags);
-        if (ret < 0) {
-            goto out;
-        }
+    ret = bdrv_split_aligned(bs, offset, bytes, qiov, bdrv_rmw_block,
+                             aligned_fn, flags);
+    if (ret < 0) {
+        goto out;
     }
     if (offset + bytes > qatomic_read(&bs->total_bytes)) {
         int64_t len = bs->drv->bdrv_getlength ? bs->drv->bdrv_getlength(bs)
@@ -473,40 +531,11 @@ static int coroutine_fn bdrv_co_do_pwrite_zeroes(BlockDriverState *bs,
                          flags);
 }
 
-/*
- * Read @n bytes at @in_block of the block at @block_off into @qiov at
- * @qiov_off, through a block-sized bounce buffer. May yield.
- */
-static int coroutine_fn bdrv_read_partial_block(BlockDriverState *bs,
-                                                int64_t block_off,
-                                                int64_t in_block,
-                                                QEMUIOVector *qiov,
-                                                size_t qiov_off, int64_t n,
-                                                BdrvRequestFlags flags)
-{
-    uint32_t align = bs->bl.request_alignment;
-    uint8_t *buf = qemu_try_memalign(bs->bl.opt_mem_alignment, align);
-    QEMUIOVector local;
-    int ret;
-
-    if (!buf) {
-        return -ENOMEM;
-    }
-    qemu_iovec_init_buf(&local, buf, align);
-    ret = bdrv_aligned_preadv(bs, block_off, align, &local, 0, flags);
-    if (ret == 0) {
-        qemu_iovec_from_buf(qiov, qiov_off, buf + in_block, n);
-    }
-    qemu_vfree(buf);
-    return ret;
-}
-
 int coroutine_fn bdrv_co_preadv(BdrvChild *child, int64_t offset,
                                 int64_t bytes, QEMUIOVector *qiov,
                                 BdrvRequestFlags flags)
 {
     BlockDriverState *bs = child->bs;
-    int64_t align, head, tail, done = 0, mid;
     int ret;
 
     if (!bs->drv) {
@@ -524,37 +553,8 @@ int coroutine_fn bdrv_co_preadv(BdrvChild *child, int64_t offset,
     }
 
     bdrv_inc_in_flight(bs);
-    align = bs->bl.request_alignment;
-    head = offset % align;
-    tail = (offset + bytes) % align;
-    if (!head && !tail) {
-        ret = bdrv_aligned_preadv(bs, offset, bytes, qiov, 0, flags);
-        goto out;
-    }
-
-    if (head || bytes < align) {
-        int64_t n = MIN(bytes, align - head);
-
-        ret = bdrv_read_partial_block(bs, offset - head, head, qiov, 0, n,
-                                      flags);
-        if (ret < 0) {
-            goto out;
-        }
-        done = n;
-    }
-    mid = QEMU_ALIGN_DOWN(bytes - done, align);
-    if (mid > 0) {
-        ret = bdrv_aligned_preadv(bs, offset + done, mid, qiov, done, flags);
-        if (ret < 0) {
-            goto out;
-        }
-        done += mid;
-    }
-    if (done < bytes) {
-        ret = bdrv_read_partial_block(bs, offset + done, 0, qiov, done,
-                                      bytes - done, flags);
-    }
-out:
+    ret = bdrv_split_aligned(bs, offset, bytes, qiov, bdrv_read_partial_block,
+                             bdrv_aligned_preadv, flags);
     bdrv_dec_in_flight(bs);
     return ret;
 }
