@@ -365,6 +365,7 @@ struct BlkSyncCo {
     BdrvRequestFlags flags;
     bool exact;
     PreallocMode prealloc;
+    int64_t *pnum;
     Error **errp;
     int ret;
     bool done;                  /* qatomic: set by the coroutine */
@@ -414,6 +415,11 @@ static int coroutine_fn blk_sync_truncate(BlkSyncCo *s)
                            s->errp);
 }
 
+static int coroutine_fn blk_sync_block_status(BlkSyncCo *s)
+{
+    return blk_co_block_status(s->blk, s->offset, s->bytes, s->pnum);
+}
+
 int blk_pread(BlockBackend *blk, int64_t offset, int64_t bytes, void *buf,
               BdrvRequestFlags flags)
 {
@@ -441,5 +447,13 @@ int blk_truncate(BlockBackend *blk, int64_t offset, bool exact,
 {
     BlkSyncCo s = { .blk = blk, .fn = blk_sync_truncate, .offset = offset,
                     .exact = exact, .prealloc = prealloc, .errp = errp };
+    return blk_run_sync(&s);
+}
+
+int blk_block_status(BlockBackend *blk, int64_t offset, int64_t bytes,
+                     int64_t *pnum)
+{
+    BlkSyncCo s = { .blk = blk, .fn = blk_sync_block_status,
+                    .offset = offset, .bytes = bytes, .pnum = pnum };
     return blk_run_sync(&s);
 }

@@ -76,6 +76,8 @@ int blk_pwrite(BlockBackend *blk, int64_t offset, int64_t bytes,
 int blk_flush(BlockBackend *blk);
 int blk_truncate(BlockBackend *blk, int64_t offset, bool exact,
                  PreallocMode prealloc, Error **errp);
+int blk_block_status(BlockBackend *blk, int64_t offset, int64_t bytes,
+                     int64_t *pnum);
 
 /* Wait until no request of this backend is in flight. Main thread. */
 void blk_drain(BlockBackend *blk);

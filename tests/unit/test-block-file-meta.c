@@ -244,33 +244,6 @@ static void test_truncate(void)
     delete_node("f");
 }
 
-typedef struct StatusReq {
-    BlockBackend *blk;
-    int64_t offset, bytes, pnum;
-    int ret;
-    bool done;
-} StatusReq;
-
-static void coroutine_fn status_entry(void *opaque)
-{
-    StatusReq *s = opaque;
-
-    s->ret = blk_co_block_status(s->blk, s->offset, s->bytes, &s->pnum);
-    s->done = true;
-    aio_wait_kick();
-}
-
-static int block_status(BlockBackend *blk, int64_t offset, int64_t bytes,
-                        int64_t *pnum)
-{
-    StatusReq s = { .blk = blk, .offset = offset, .bytes = bytes };
-
-    qemu_coroutine_enter(qemu_coroutine_create(status_entry, &s));
-    AIO_WAIT_WHILE(!s.done);
-    *pnum = s.pnum;
-    return s.ret;
-}
-
 /* Check block status of a sparse file: hole, data, hole to the end. */
 static void test_block_status(void)
 {
@@ -288,7 +261,7 @@ static void test_block_status(void)
     g_assert_cmpint(blk_pwrite(blk, 512 * 1024, sizeof(buf), buf, 0), ==, 0);
     g_assert_cmpint(blk_flush(blk), ==, 0);
 
-    ret = block_status(blk, 0, 1 << 20, &pnum);
+    ret = blk_block_status(blk, 0, 1 << 20, &pnum);
     if (ret & BDRV_BLOCK_DATA) {
         /* The filesystem does not report holes. */
         g_assert_cmpint(pnum, ==, 1 << 20);
@@ -300,13 +273,13 @@ static void test_block_status(void)
     }
     g_assert_cmpint(ret, ==, BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED);
     g_assert_cmpint(pnum, ==, 512 * 1024);
-    ret = block_status(blk, 512 * 1024, 1 << 20, &pnum);
+    ret = blk_block_status(blk, 512 * 1024, 1 << 20, &pnum);
     g_assert_cmpint(ret & BDRV_BLOCK_DATA, ==, BDRV_BLOCK_DATA);
     g_assert_cmpint(pnum, ==, 4096);
-    ret = block_status(blk, 512 * 1024 + 4096, 1 << 20, &pnum);
+    ret = blk_block_status(blk, 512 * 1024 + 4096, 1 << 20, &pnum);
     g_assert_cmpint(ret & BDRV_BLOCK_ZERO, ==, BDRV_BLOCK_ZERO);
     g_assert_cmpint(pnum, ==, 512 * 1024 - 4096);
-    ret = block_status(blk, 1 << 20, 4096, &pnum);
+    ret = blk_block_status(blk, 1 << 20, 4096, &pnum);
     g_assert_cmpint(ret, ==, 0);
     g_assert_cmpint(pnum, ==, 0);
 out:
@@ -678,7 +651,7 @@ static void test_raw_offset_block_status(void)
                   "\"file\": {\"driver\": \"file\", \"filename\": "
                   "\"%s\"}}", path);
     blk = new_blk(bs, BLK_PERM_CONSISTENT_READ);
-    ret = block_status(blk, 0, 1 << 20, &pnum);
+    ret = blk_block_status(blk, 0, 1 << 20, &pnum);
     if (ret & BDRV_BLOCK_DATA) {
         g_autofree char *msg = g_strdup_printf("no SEEK_HOLE support "
                                                "under %s", test_dir);
@@ -689,13 +662,13 @@ static void test_raw_offset_block_status(void)
     /* Window [256 KiB, 576 KiB) of the file: hole for 256 KiB. */
     g_assert_cmpint(ret & BDRV_BLOCK_ZERO, ==, BDRV_BLOCK_ZERO);
     g_assert_cmpint(pnum, ==, 256 * 1024);
-    ret = block_status(blk, 256 * 1024, 1 << 20, &pnum);
+    ret = blk_block_status(blk, 256 * 1024, 1 << 20, &pnum);
     g_assert_cmpint(ret & BDRV_BLOCK_DATA, ==, BDRV_BLOCK_DATA);
     g_assert_cmpint(pnum, ==, 4096);
-    ret = block_status(blk, 260 * 1024, 1 << 20, &pnum);
+    ret = blk_block_status(blk, 260 * 1024, 1 << 20, &pnum);
     g_assert_cmpint(ret & BDRV_BLOCK_ZERO, ==, BDRV_BLOCK_ZERO);
     g_assert_cmpint(pnum, ==, 320 * 1024 - 260 * 1024);
-    g_assert_cmpint(block_status(blk, 320 * 1024, 512, &pnum), ==, 0);
+    g_assert_cmpint(blk_block_status(blk, 320 * 1024, 512, &pnum), ==, 0);
 out:
     blk_unref(blk);
     delete_node("r");

@@ -720,33 +720,6 @@ static void test_change_aio_context(void)
     delete_node("ctx");
 }
 
-typedef struct StatusReq {
-    BlockBackend *blk;
-    int64_t offset, bytes, pnum;
-    int ret;
-    bool done;
-} StatusReq;
-
-static void coroutine_fn status_entry(void *opaque)
-{
-    StatusReq *s = opaque;
-
-    s->ret = blk_co_block_status(s->blk, s->offset, s->bytes, &s->pnum);
-    s->done = true;
-    aio_wait_kick();
-}
-
-static int block_status(BlockBackend *blk, int64_t offset, int64_t bytes,
-                        int64_t *pnum)
-{
-    StatusReq s = { .blk = blk, .offset = offset, .bytes = bytes };
-
-    qemu_coroutine_enter(qemu_coroutine_create(status_entry, &s));
-    AIO_WAIT_WHILE(!s.done);
-    *pnum = s.pnum;
-    return s.ret;
-}
-
 /* Check block status of null nodes: zeroes with read-zeroes=on, data
  * otherwise, clamped at the end; and through a blkdebug filter. */
 static void test_null_block_status(void)
@@ -762,22 +735,22 @@ static void test_null_block_status(void)
               "\"image\": \"z\"}");
 
     blk = new_blk(bdrv_find_node("z"), BLK_PERM_CONSISTENT_READ, BLK_PERM_ALL);
-    g_assert_cmpint(block_status(blk, 4096, 1 << 20, &pnum), ==,
+    g_assert_cmpint(blk_block_status(blk, 4096, 1 << 20, &pnum), ==,
                     BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED);
     g_assert_cmpint(pnum, ==, 65536 - 4096);
-    g_assert_cmpint(block_status(blk, 65536, 512, &pnum), ==, 0);
+    g_assert_cmpint(blk_block_status(blk, 65536, 512, &pnum), ==, 0);
     g_assert_cmpint(pnum, ==, 0);
     blk_unref(blk);
 
     blk = new_blk(bdrv_find_node("d"), BLK_PERM_CONSISTENT_READ, BLK_PERM_ALL);
-    g_assert_cmpint(block_status(blk, 0, 512, &pnum), ==,
+    g_assert_cmpint(blk_block_status(blk, 0, 512, &pnum), ==,
                     BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED);
     g_assert_cmpint(pnum, ==, 512);
     blk_unref(blk);
 
     blk = new_blk(bdrv_find_node("dbg"), BLK_PERM_CONSISTENT_READ,
                   BLK_PERM_ALL);
-    g_assert_cmpint(block_status(blk, 0, 1 << 20, &pnum), ==,
+    g_assert_cmpint(blk_block_status(blk, 0, 1 << 20, &pnum), ==,
                     BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED);
     g_assert_cmpint(pnum, ==, 65536);
     blk_unref(blk);
