@@ -12,6 +12,15 @@ Subcommands:
       one CPU (see foreign_pct for how it is estimated).
   quiet ROOTPID WINDOW
       Take two snapshots WINDOW seconds apart and print the foreign % of a CPU.
+  pre ROOTPID DAEMONPID OUTFILE
+      Like snap, and also record the time, DAEMONPID's utime+stime ticks and
+      the machine's steal and total ticks (the state before one fio run).
+  post ROOTPID DAEMONPID PREFILE [--foreign-out FILE] --csv FILE --json FIO_JSON
+       key=value...
+      The state after the run: compute foreign load, the daemon's ticks
+      (srv_ticks, empty if it died) and steal_pct since PREFILE, then do
+      what row does with them added.  Writes the foreign % to FILE.  One
+      python start instead of four per fio run.
   row --csv FILE --json FIO_JSON key=value...
       Parse one fio JSON result, append one CSV row (header written if the
       file is new) and print a one-line status.  Exit 0 if fio reported no
@@ -93,24 +102,68 @@ def foreign_snapshot(root):
     return res, busy, ours
 
 
-def write_snap(path, snap):
+def write_snap(path, snap, extra=None):
     procs, busy, ours = snap
     with open(path, "w") as f:
         f.write(f"# {busy} {ours}\n")
+        if extra is not None:
+            f.write("@ " + " ".join(str(x) for x in extra) + "\n")
         for pid, t in procs.items():
             f.write(f"{pid} {t}\n")
 
 
-def read_snap(path):
-    procs, busy, ours = {}, 0, 0
+def read_snap(path, with_extra=False):
+    procs, busy, ours, extra = {}, 0, 0, None
     with open(path) as f:
         for line in f:
             a = line.split()
             if a[0] == "#":
                 busy, ours = int(a[1]), int(a[2])
+            elif a[0] == "@":
+                extra = a[1:]
             else:
                 procs[int(a[0])] = int(a[1])
+    if with_extra:
+        return (procs, busy, ours), extra
     return procs, busy, ours
+
+
+def proc_ticks(pid):
+    """utime+stime of PID (all its threads), or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+    except OSError:
+        return None
+    rest = s[s.rfind(")") + 2:].split()
+    return int(rest[11]) + int(rest[12])
+
+
+def cpu_steal_total():
+    """(steal ticks, total ticks) of the machine from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return v[7], sum(v)
+
+
+def run_state(root, daemon):
+    """Everything measured around one fio run, in one pass: (snapshot,
+    [monotonic time, daemon ticks or '-', steal ticks, total ticks]).
+    The daemon is read first and the foreign snapshot last, so that the
+    daemon's window is the tightest around the run."""
+    t = proc_ticks(daemon)
+    steal, total = cpu_steal_total()
+    now = time.monotonic()
+    return foreign_snapshot(root), [f"{now:.6f}", "-" if t is None else t, steal, total]
+
+
+def state_delta(pre, post):
+    """Return (seconds, srv_ticks ('' if the daemon was gone), steal %)
+    between two run_state() extras."""
+    secs = float(post[0]) - float(pre[0])
+    ticks = "" if "-" in (pre[1], post[1]) else str(int(post[1]) - int(pre[1]))
+    steal, total = int(post[2]) - int(pre[2]), int(post[3]) - int(pre[3])
+    return secs, ticks, (100.0 * steal / total if total else 0.0)
 
 
 def foreign_pct(s0, s1, seconds):
@@ -214,7 +267,7 @@ def cmd_row(argv):
             unit = f"{float(row['bw_kib']) / 1024:8.0f} MiB/s"
         else:
             unit = f"{float(row['iops']) / 1000:8.1f} kIOPS"
-    print(f"  {row['time']} rep {row['rep']} {row['cell']:<36} {row['system']:<5}"
+    print(f"  {row['time']} rep {row['rep']} {row['cell']:<36} {row['system']:<10}"
           f" {unit if ok else 'FIO ERROR ' + err:>16}"
           f"  cpu/req {row['srv_cpu_us_per_req'] or '-':>6} us"
           f"  foreign {float(kv.get('foreign_pct') or 0):5.1f}%", flush=True)
@@ -266,7 +319,7 @@ def cmd_verify_row(argv):
         result, detail = "PASS", ""
     row["result"], row["detail"] = result, detail
     append_row(csv_path, VERIFY_FIELDS, row)
-    print(f"  rep {row['rep']} {row['system']:<5} {row['backend']:<6} {row['case']:<10} {result:<5}"
+    print(f"  rep {row['rep']} {row['system']:<10} {row['backend']:<6} {row['case']:<10} {result:<5}"
           f" verify-lines={len(lines)} fio_error={row['fio_error']} {detail}", flush=True)
     return {"PASS": 0, "FAIL": 1}.get(result, 2)
 
@@ -286,6 +339,22 @@ def main(argv):
         time.sleep(window)
         s1 = foreign_snapshot(root)
         print(f"{foreign_pct(s0, s1, time.monotonic() - t0):.1f}")
+    elif cmd == "pre":
+        snap, extra = run_state(int(args[0]), int(args[1]))
+        write_snap(args[2], snap, extra)
+    elif cmd == "post":
+        # measure first: everything below is bookkeeping
+        snap1, extra1 = run_state(int(args[0]), int(args[1]))
+        snap0, extra0 = read_snap(args[2], with_extra=True)
+        rest = args[3:]
+        fout = opt(rest, "--foreign-out") if "--foreign-out" in rest else None
+        secs, ticks, steal = state_delta(extra0, extra1)
+        fo = foreign_pct(snap0, snap1, secs)
+        if fout:
+            with open(fout, "w") as f:
+                f.write(f"{fo:.1f}\n")
+        return cmd_row(rest + [f"srv_ticks={ticks}", f"steal_pct={steal:.1f}",
+                               f"foreign_pct={fo:.1f}"])
     elif cmd == "row":
         return cmd_row(args)
     elif cmd == "verify-row":

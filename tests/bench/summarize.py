@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Summaries of tests/bench/run results (python3 stdlib only).
 
-  summarize.py [--subject SYS] [--max-foreign PCT] [--out DIR] runs.csv...
+  summarize.py [--subject SYS[,SYS...]] [--max-foreign PCT] [--out DIR] runs.csv...
       Median throughput, spread (max-min)/median, server CPU per request and
-      latency for every (cell, system), ratios SUBJECT/peer for every cell.
+      latency for every (cell, system), ratios SUBJECT/peer for every cell,
+      subject and peer.  Subjects (default ours,ours-uring) are those of the
+      list that occur in the runs (else the first system); peers are the
+      other systems.
       Writes DIR/summary.md, DIR/summary.csv and (if gnuplot is installed)
       DIR/bench.png; prints the markdown.  Runs whose foreign CPU load was
       above PCT % of a CPU are dropped, unless that would leave a cell
@@ -109,16 +112,27 @@ def fmt_ratio(x):
     return "-" if x is None else f"{x:.2f}"
 
 
+def ratio_pairs(systems, wanted):
+    """Order the systems subjects first and return (systems, subjects,
+    pairs): the subjects are the systems named in WANTED (in that order),
+    else the first system; pairs (subject, peer) cover every subject with
+    every other system, or, with no other system, every further subject
+    over the first one."""
+    subjects = [s for s in wanted if s in systems] or systems[:1]
+    rest = [s for s in systems if s not in subjects]
+    pairs = [(a, b) for a in subjects for b in rest]
+    if not rest:
+        pairs = [(a, subjects[0]) for a in subjects[1:]]
+    return subjects + rest, subjects, pairs
+
+
 def summarize(args):
     rows = load(args.csv)
     if not rows:
         sys.exit("summarize: no runs")
     cells = ordered(r["cell"] for r in rows)
-    systems = ordered(r["system"] for r in rows)
-    subject = args.subject if args.subject in systems else systems[0]
-    systems.remove(subject)
-    systems.insert(0, subject)
-    peers = systems[1:]
+    systems, subjects, pairs = ratio_pairs(ordered(r["system"] for r in rows),
+                                           [s for s in args.subject.split(",") if s])
     groups = defaultdict(list)
     for r in rows:
         groups[(r["cell"], r["system"])].append(r)
@@ -135,12 +149,12 @@ def summarize(args):
         with open(env) as f:
             md.append("```\n" + f.read().rstrip() + "\n```\n")
     head_sys = " | ".join(systems)
-    head_ratio = " | ".join(f"{subject}/{p}" for p in peers)
-    sep = "|---|" + "---:|" * (len(systems) + len(peers))
+    head_ratio = " | ".join(f"{a}/{b}" for a, b in pairs)
+    sep = "|---|" + "---:|" * (len(systems) + len(pairs))
 
     def table(title, cellfmt, ratiofn):
         md.append(f"## {title}\n")
-        md.append(f"| cell | {head_sys} |" + (f" {head_ratio} |" if peers else ""))
+        md.append(f"| cell | {head_sys} |" + (f" {head_ratio} |" if pairs else ""))
         md.append(sep)
         for c in cells:
             vals = []
@@ -148,8 +162,8 @@ def summarize(args):
                 st = get(c, s)
                 vals.append(cellfmt(st) if st and st.n else ("error" if st else "-"))
             rats = []
-            for p in peers:
-                a, b = get(c, subject), get(c, p)
+            for sa, sb in pairs:
+                a, b = get(c, sa), get(c, sb)
                 rats.append(fmt_ratio(ratiofn(a, b)) if a and b and a.n and b.n else "-")
             md.append(f"| {c} | " + " | ".join(vals) + " |" + ("".join(f" {x} |" for x in rats)))
         md.append("")
@@ -186,9 +200,14 @@ def summarize(args):
     md.append(f"- Foreign CPU per run (% of one CPU): median {statistics.median(foreign):.0f}, "
               f"max {max(foreign):.0f}. Steal: median {statistics.median(steal):.1f}%, "
               f"max {max(steal):.1f}%.")
-    md.append(f"- Ratios are {subject}/peer of the medians: above 1 means {subject} has more "
-              f"throughput, more CPU per request or more latency.")
-    md.append("- `2j2iot` cells: fio --numjobs=2; ours gets two IOThreads (one queue each), "
+    md.append(f"- Ratios are subject/peer of the medians (subjects: {', '.join(subjects)}): "
+              f"above 1 means the subject has more throughput, more CPU per request or more "
+              f"latency.")
+    if "ours-uring" in systems:
+        md.append("- `ours-uring` is the same daemon as `ours` with `io-uring=on` on its exports "
+                  "(FUSE-over-io_uring; the harness sets the kernel's `enable_uring` for the run).")
+    md.append("- `2j2iot` cells: fio --numjobs=2; ours (and ours-uring) get two IOThreads "
+              "(one queue each), "
               "QSD 7.2 accepts only a single iothread (iot0), fuse-floor runs -t 2.")
     md.append("- fuse-floor (`ff`) answers without storing data, so it only appears in null cells.")
     md.append("- Server CPU comes from 100 Hz ticks: compare systems, do not read it as exact.")
@@ -200,56 +219,58 @@ def summarize(args):
     with open(os.path.join(args.out, "summary.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["cell", "system", "n", "noisy", "median_iops", "median_mib_s", "spread",
-                    "cpu_us_per_req", "lat_us", "slat_us", f"tp_ratio_{subject}_over_system",
-                    f"cpu_ratio_{subject}_over_system"])
+                    "cpu_us_per_req", "lat_us", "slat_us"]
+                   + [f"{k}_ratio_{sub}_over_system" for sub in subjects for k in ("tp", "cpu")])
         for c in cells:
             for s in systems:
                 st = get(c, s)
                 if not st or not st.n:
                     continue
-                a = get(c, subject)
                 iops = statistics.median([throughput(r) for r in st.runs])
                 mib = statistics.median([fnum(r["bw_kib"]) / 1024 for r in st.runs])
                 sp = st.spread
                 cpu = st.med("srv_cpu_us_per_req")
-                tr = ratio(a.tp, st.tp) if a and a.n else None
-                cr = ratio(a.med("srv_cpu_us_per_req"), cpu) if a and a.n else None
+                rats = []
+                for sub in subjects:
+                    a = get(c, sub)
+                    tr = ratio(a.tp, st.tp) if a and a.n else None
+                    cr = ratio(a.med("srv_cpu_us_per_req"), cpu) if a and a.n else None
+                    rats += ["" if tr is None else f"{tr:.3f}", "" if cr is None else f"{cr:.3f}"]
                 w.writerow([c, s, st.n, int(st.noisy), f"{iops:.0f}", f"{mib:.1f}",
                             "" if sp is None else f"{sp:.3f}",
                             "" if cpu is None else f"{cpu:.2f}",
-                            f"{st.med('lat_us'):.1f}", f"{st.med('slat_us'):.1f}",
-                            "" if tr is None else f"{tr:.3f}", "" if cr is None else f"{cr:.3f}"])
-    plot(args.out, cells, systems, subject, peers, get)
+                            f"{st.med('lat_us'):.1f}", f"{st.med('slat_us'):.1f}"] + rats)
+    plot(args.out, cells, systems, pairs, get)
     print(text)
 
 
-def plot(out, cells, systems, subject, peers, get):
+def plot(out, cells, systems, pairs, get):
     gp = shutil.which("gnuplot")
     if not gp:
         print("summarize: gnuplot not installed, no chart", file=sys.stderr)
         return
     dat = os.path.join(out, "chart.dat")
     with open(dat, "w") as f:
-        f.write("# cell " + " ".join(systems) + " " + " ".join(f"{subject}/{p}" for p in peers) + "\n")
+        f.write("# cell " + " ".join(systems) + " " + " ".join(f"{a}/{b}" for a, b in pairs) + "\n")
         for c in cells:
             vals = []
             for s in systems:
                 st = get(c, s)
                 vals.append(f"{statistics.median([throughput(r) for r in st.runs]):.0f}"
                             if st and st.n else "?")
-            for p in peers:
-                a, b = get(c, subject), get(c, p)
+            for sa, sb in pairs:
+                a, b = get(c, sa), get(c, sb)
                 r = ratio(a.tp, b.tp) if a and b and a.n and b.n else None
                 vals.append("?" if r is None else f"{r:.3f}")
             f.write(f"{c} " + " ".join(vals) + "\n")
-    ns, np_ = len(systems), len(peers)
+    ns = len(systems)
     width = max(900, 40 * len(cells) * max(1, ns) // 2 + 200)
     top = ", ".join(
         ("'{0}' using {1}:xtic(1) title '{2}'" if i == 0 else "'' using {1} title '{2}'")
         .format(dat, i + 2, s) for i, s in enumerate(systems))
     bottom = ", ".join(
         ("'{0}' using {1}:xtic(1) title '{2}'" if i == 0 else "'' using {1} title '{2}'")
-        .format(dat, ns + i + 2, f"{subject}/{p}") for i, p in enumerate(peers))
+        .format(dat, ns + i + 2, f"{a}/{b}") for i, (a, b) in enumerate(pairs))
     script = f"""
 set terminal pngcairo size {width},1300 noenhanced font ',10'
 set output '{os.path.join(out, 'bench.png')}'
@@ -268,10 +289,10 @@ set logscale y
 set ylabel 'ops/s'
 plot {top}
 unset logscale y
-set title 'Throughput ratio {subject}/peer (1 = equal)'
+set title 'Throughput ratio subject/peer (1 = equal)'
 set ylabel 'ratio'
 set yrange [0:*]
-""" + (f"plot {bottom}, 1 with lines lc rgb 'black' dt 2 notitle\n" if peers else
+""" + (f"plot {bottom}, 1 with lines lc rgb 'black' dt 2 notitle\n" if pairs else
        "plot 1 with lines notitle\n") + "unset multiplot\n"
     gpfile = os.path.join(out, "chart.gp")
     with open(gpfile, "w") as f:
@@ -329,7 +350,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("csv", nargs="+")
-    ap.add_argument("--subject", default="ours")
+    ap.add_argument("--subject", default="ours,ours-uring",
+                    help="comma list of ratio subjects (default ours,ours-uring)")
     ap.add_argument("--max-foreign", type=float, default=25.0)
     ap.add_argument("--out", default=".")
     ap.add_argument("--verify", action="store_true")

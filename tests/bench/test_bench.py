@@ -103,7 +103,106 @@ class BenchTool(unittest.TestCase):
         self.assertAlmostEqual(benchtool.foreign_pct(s0, s1, 1.0), 50.0)
 
 
+class RunState(unittest.TestCase):
+    # Check that pre/post compute the daemon's ticks, steal and elapsed time
+    # between two states, and leave srv_ticks empty when the daemon is gone.
+    def test_state_delta(self):
+        secs, ticks, steal = benchtool.state_delta(["10.0", "100", "5", "1000"],
+                                                   ["12.5", "180", "15", "1400"])
+        self.assertAlmostEqual(secs, 2.5)
+        self.assertEqual(ticks, "80")
+        self.assertAlmostEqual(steal, 2.5)
+        self.assertEqual(benchtool.state_delta(["0", "100", "0", "0"], ["1", "-", "0", "0"])[1:],
+                         ("", 0.0))
+
+    # Check that "post" after "pre" writes one row with srv_ticks, steal and
+    # foreign load filled in, and the foreign % to --foreign-out.
+    def test_pre_post_row(self):
+        with tempfile.TemporaryDirectory() as d:
+            j, c, s0, fo = (os.path.join(d, x) for x in ("f.json", "runs.csv", "s0", "fo"))
+            fio_json(j, ios=1000)
+            me = str(os.getpid())
+            self.assertEqual(tool("pre", me, me, s0).returncode, 0)
+            r = tool("post", me, me, s0, "--foreign-out", fo, "--csv", c, "--json", j,
+                     "cell=x", "system=ours-uring", "bs=4k", "fio_rc=0")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            row = read_csv(c)[0]
+            self.assertEqual(row["system"], "ours-uring")
+            self.assertTrue(row["srv_ticks"].isdigit(), row)
+            self.assertNotEqual(row["steal_pct"], "")
+            with open(fo) as f:
+                self.assertEqual(f.read().strip(), row["foreign_pct"])
+
+
+def write_runs(path, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=benchtool.RUN_FIELDS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def run_row(cell, sys_, iops, foreign=0, cpu=5.0, bs="4k"):
+    return {"tag": "t", "cell": cell, "system": sys_, "bs": bs, "iops": iops,
+            "bw_kib": iops * 4, "lat_us": 10, "slat_us": 1, "srv_cpu_us_per_req": cpu,
+            "steal_pct": 0, "foreign_pct": foreign, "fio_error": "0"}
+
+
 class Summary(unittest.TestCase):
+    # Check that the ratio subjects are ours and ours-uring when present
+    # (each over every other system), else the first system.
+    def test_ratio_pairs(self):
+        import summarize
+        got = summarize.ratio_pairs(["qsd", "ours-uring", "ff", "ours"], ["ours", "ours-uring"])
+        self.assertEqual(got, (["ours", "ours-uring", "qsd", "ff"], ["ours", "ours-uring"],
+                               [("ours", "qsd"), ("ours", "ff"),
+                                ("ours-uring", "qsd"), ("ours-uring", "ff")]))
+        self.assertEqual(summarize.ratio_pairs(["qsd", "ff"], ["ours", "ours-uring"]),
+                         (["qsd", "ff"], ["qsd"], [("qsd", "ff")]))
+        self.assertEqual(summarize.ratio_pairs(["ours", "ours-uring"], ["ours", "ours-uring"])[2],
+                         [("ours-uring", "ours")])
+
+    # Check that with ours-uring the tables, summary.csv and the chart data
+    # get ours-uring/peer ratios next to the ours/peer ones, and that ours
+    # stays the subject of ours/qsd and ours/ff.
+    def test_uring_ratio_columns(self):
+        with tempfile.TemporaryDirectory() as d:
+            runs = os.path.join(d, "runs.csv")
+            rows = []
+            for sys_, v, cpu in (("qsd", 100000, 8.0), ("ours", 250000, 4.0),
+                                 ("ours-uring", 300000, 2.0), ("ff", 200000, 4.0)):
+                rows += [run_row("n", sys_, v, cpu=cpu)] * 3
+            rows.append(run_row("t", "ours", 90000))
+            rows.append(run_row("t", "ours-uring", 120000))
+            rows.append(run_row("t", "qsd", 30000))
+            write_runs(runs, rows)
+            r = subprocess.run([sys.executable, os.path.join(HERE, "summarize.py"),
+                                "--subject", "ours,ours-uring", "--out", d, runs],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(d, "summary.md")) as f:
+                md = f.read()
+            self.assertIn("| cell | ours | ours-uring | qsd | ff | ours/qsd | ours/ff "
+                          "| ours-uring/qsd | ours-uring/ff |", md)
+            self.assertIn("| 2.50 | 1.25 | 3.00 | 1.50 |", md)
+            self.assertIn("| t | 90.0k (n=1) | 120.0k (n=1) | 30.0k (n=1) | - "
+                          "| 3.00 | - | 4.00 | - |", md)
+            # CPU table: 4/8, 4/4, 2/8, 2/4
+            self.assertIn("| 0.50 | 1.00 | 0.25 | 0.50 |", md)
+            out = {(x["cell"], x["system"]): x for x in read_csv(os.path.join(d, "summary.csv"))}
+            q = out[("n", "qsd")]
+            self.assertEqual(q["tp_ratio_ours_over_system"], "2.500")
+            self.assertEqual(q["tp_ratio_ours-uring_over_system"], "3.000")
+            self.assertEqual(q["cpu_ratio_ours-uring_over_system"], "0.250")
+            self.assertEqual(out[("n", "ours")]["tp_ratio_ours-uring_over_system"], "1.200")
+            dat = os.path.join(d, "chart.dat")
+            if os.path.exists(dat):      # only written when gnuplot is installed
+                with open(dat) as f:
+                    lines = f.read().splitlines()
+                self.assertEqual(lines[0], "# cell ours ours-uring qsd ff ours/qsd ours/ff "
+                                           "ours-uring/qsd ours-uring/ff")
+                self.assertEqual(lines[1], "n 250000 300000 100000 200000 2.500 1.250 3.000 1.500")
+
+
     # Check medians, spread (max-min)/median, ratios subject/peer, and that
     # runs with foreign load above the limit are dropped unless nothing else
     # is left for the cell (then kept and marked).
