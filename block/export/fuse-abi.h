@@ -32,6 +32,46 @@
 #define FUSE_ABI_INIT_RESERVED          (1ULL << 31)    /* never set */
 /* 7.39: MAP_SHARED mmap on FOPEN_DIRECT_IO files. */
 #define FUSE_ABI_DIRECT_IO_ALLOW_MMAP   (1ULL << 36)
+/* 7.42: requests may travel through io_uring (FUSE-ABI.md section 5). */
+#define FUSE_ABI_OVER_IO_URING          (1ULL << 41)
+
+/*
+ * FUSE-over-io_uring (7.42). Each ring entry registers two buffers: a
+ * header buffer laid out as struct fuse_abi_uring_req_header and a
+ * payload buffer of at least max_write bytes. The SQE's 80-byte command
+ * area carries struct fuse_abi_uring_cmd_req.
+ */
+#define FUSE_ABI_URING_IN_OUT_SZ        128
+#define FUSE_ABI_URING_OP_IN_OUT_SZ     128
+
+struct fuse_abi_uring_ent_in_out {
+    uint64_t flags;
+    uint64_t commit_id;         /* the request's unique: echo on commit */
+    uint32_t payload_sz;        /* bytes used in the payload buffer */
+    uint32_t padding;
+    uint64_t reserved;
+};
+
+struct fuse_abi_uring_req_header {
+    char in_out[FUSE_ABI_URING_IN_OUT_SZ];  /* fuse_in/out_header */
+    char op_in[FUSE_ABI_URING_OP_IN_OUT_SZ]; /* the op's argument struct */
+    struct fuse_abi_uring_ent_in_out ring_ent_in_out;
+};
+
+struct fuse_abi_uring_cmd_req {
+    uint64_t flags;
+    uint64_t commit_id;
+    uint16_t qid;
+    uint8_t padding[6];
+};
+
+enum {
+    FUSE_ABI_IO_URING_CMD_REGISTER = 1,
+    FUSE_ABI_IO_URING_CMD_COMMIT_AND_FETCH = 2,
+};
+
+/* Where the kernel says whether FUSE-over-io_uring may be used. */
+#define FUSE_ABI_URING_PARAM    "/sys/module/fuse/parameters/enable_uring"
 
 /* 7.39 opcode; answered with -ENOSYS (the kernel then falls back). */
 #ifndef FUSE_STATX

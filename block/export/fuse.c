@@ -26,8 +26,15 @@
 
 #include <fuse_lowlevel.h>
 #include <linux/falloc.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#ifdef CONFIG_LINUX_IO_URING
+#include <liburing.h>
+#endif
 
 #include "block/export.h"
 #include "qemu/error.h"
@@ -72,7 +79,18 @@ typedef struct FuseQueue FuseQueue;
 typedef struct FuseRequest {
     struct FuseRequest *next_free;
     FuseQueue *q;
-    size_t len;                     /* bytes the kernel delivered */
+    size_t len;                     /* bytes read(2) delivered */
+    /* The message, as the transport that delivered it lays it out. */
+    const struct fuse_in_header *in;
+    const void *arg;                /* the op's argument struct */
+    size_t arg_len;                 /* bytes at @arg */
+    size_t data_len;                /* WRITE payload bytes in the data area */
+    /* A FUSE-over-io_uring entry: its buffers stay registered with the
+     * kernel, it is never recycled, and is answered through the ring. */
+    bool ring;
+    bool registered;                /* the kernel took its REGISTER */
+    uint16_t qid;                   /* the kernel queue it serves */
+    struct iovec ring_iov[2];       /* header buffer, payload buffer */
     /* Fixed-size reply payloads; the READ payload is the data area. */
     union {
         struct fuse_init_out init;
@@ -84,7 +102,18 @@ typedef struct FuseRequest {
     } out;
 } FuseRequest;
 
-G_STATIC_ASSERT(sizeof(FuseRequest) <= FUSE_REQ_HEADROOM - FUSE_REQ_PREFIX);
+/*
+ * A ring entry's header buffer (struct fuse_abi_uring_req_header) sits in
+ * the headroom between the FuseRequest and the read(2) prefix; its payload
+ * buffer is the data area.
+ */
+#define FUSE_RING_HDR_OFFSET    (FUSE_REQ_HEADROOM - 1024)
+
+G_STATIC_ASSERT(sizeof(FuseRequest) <= FUSE_RING_HDR_OFFSET);
+G_STATIC_ASSERT(FUSE_RING_HDR_OFFSET + sizeof(struct fuse_abi_uring_req_header)
+                <= FUSE_REQ_HEADROOM - FUSE_REQ_PREFIX);
+G_STATIC_ASSERT(sizeof(struct fuse_abi_uring_req_header) == 288);
+G_STATIC_ASSERT(sizeof(struct fuse_abi_uring_cmd_req) == 24);
 G_STATIC_ASSERT(sizeof(struct fuse_in_header) == 40);
 G_STATIC_ASSERT(sizeof(struct fuse_write_in) == 40);
 
@@ -99,6 +128,24 @@ struct FuseQueue {
      * and the queue's request coroutines), and by delete when idle. */
     FuseRequest *free_list;
     unsigned n_free;
+#ifdef CONFIG_LINUX_IO_URING
+    /*
+     * FUSE-over-io_uring (io-uring=on): the ring and entries of the kernel
+     * queues this queue serves. Set up by create; afterwards the ring is
+     * only used in ctx's thread, and by delete when the queue is idle.
+     */
+    bool has_ring;
+    bool ring_started;              /* CQE handler installed */
+    bool submit_pending;            /* submit_bh scheduled (holds busy) */
+    bool ring_warned;
+    struct io_uring ring;
+    int ring_efd;                   /* the ring signals new requests here */
+    QEMUBH *submit_bh;
+    void *ring_mem;                 /* the entries, one mapping */
+    size_t ring_mem_size;
+    FuseRequest **ents;
+    unsigned n_ents;
+#endif
 };
 
 struct FuseExport {
@@ -110,6 +157,7 @@ struct FuseExport {
     bool registered;                /* in fuse_mountpoints; main thread */
     bool growable;
     bool allow_other;
+    bool io_uring;                  /* io-uring=on */
 
     FuseQueue *queues;
     size_t n_queues;
@@ -219,7 +267,8 @@ static int64_t fuse_op_init(FuseExport *exp, const void *arg,
     const uint64_t wanted = FUSE_ABI_ASYNC_READ | FUSE_ABI_BIG_WRITES |
         FUSE_ABI_ASYNC_DIO | FUSE_ABI_PARALLEL_DIROPS | FUSE_ABI_MAX_PAGES |
         FUSE_ABI_HANDLE_KILLPRIV_V2 | FUSE_ABI_INIT_EXT |
-        FUSE_ABI_DIRECT_IO_ALLOW_MMAP;
+        FUSE_ABI_DIRECT_IO_ALLOW_MMAP |
+        (exp->io_uring ? FUSE_ABI_OVER_IO_URING : 0);
     struct fuse_init_in in = { 0 };
     uint64_t offered, granted;
 
@@ -660,25 +709,49 @@ static bool fuse_send_reply(FuseQueue *q, uint64_t unique, int64_t ret,
     return true;
 }
 
+#ifdef CONFIG_LINUX_IO_URING
+static void fuse_ring_reply(FuseRequest *req, uint64_t unique, int64_t ret,
+                            const void *payload);
+static void fuse_ring_start_all(FuseExport *exp,
+                                const struct fuse_init_out *granted);
+#endif
+
+/* Answer @req through the transport it came from; see fuse_send_reply. */
+static bool fuse_reply(FuseRequest *req, uint64_t unique, int64_t ret,
+                       const void *payload)
+{
+#ifdef CONFIG_LINUX_IO_URING
+    if (req->ring) {
+        /* A failed commit comes back as a CQE; the kernel ends the call. */
+        fuse_ring_reply(req, unique, ret, payload);
+        return true;
+    }
+#endif
+    return fuse_send_reply(req->q, unique, ret, payload);
+}
+
 static void coroutine_fn fuse_co_request(void *opaque)
 {
     FuseRequest *req = opaque;
     FuseQueue *q = req->q;
     FuseExport *exp = q->exp;
-    const struct fuse_in_header *in = fuse_request_in(req);
-    const void *arg = in + 1;
-    size_t arg_len = req->len - sizeof(*in);
+    /* A ring reply overwrites the header: keep what is needed after it. */
+    const struct fuse_in_header *in = req->in;
+    const uint64_t unique = in->unique;
+    const uint32_t opcode = in->opcode;
+    const void *arg = req->arg;
+    size_t arg_len = req->arg_len;
     const void *payload = &req->out;
     bool reply = true;
     int64_t ret;
 
-    trace_fuse_request(in->unique, in->opcode, fuse_opcode_name(in->opcode));
-    if (in->len != req->len) {
+    trace_fuse_request(unique, opcode, fuse_opcode_name(opcode));
+    if (!req->ring && in->len != req->len) {
         ret = -EINVAL;
         goto out;
     }
 
-    switch (in->opcode) {
+    switch (opcode) {
     case FUSE_INIT:
         ret = fuse_op_init(exp, arg, arg_len, &req->out.init);
         break;
@@ -709,7 +782,7 @@ static void coroutine_fn fuse_co_request(void *opaque)
         const struct fuse_write_in *a = fuse_in_arg(arg, arg_len,
                                                     sizeof(*a));
         ret = a ? fuse_co_write(exp, a, fuse_request_data(req),
-                                arg_len - sizeof(*a), &req->out.write)
+                                req->data_len, &req->out.write)
                 : -EINVAL;
         break;
     }
@@ -753,12 +826,19 @@ static void coroutine_fn fuse_co_request(void *opaque)
     }
 
 out:
-    if (reply && !fuse_send_reply(q, in->unique, ret, payload) &&
-        in->opcode == FUSE_OPEN && ret >= 0) {
+    if (reply && !fuse_reply(req, unique, ret, payload) &&
+        opcode == FUSE_OPEN && ret >= 0) {
         /* The opener is gone; no RELEASE will follow. */
         fuse_op_release(exp);
     }
-    fuse_request_put(q, req);
+#ifdef CONFIG_LINUX_IO_URING
+    if (opcode == FUSE_INIT && ret >= 0 && exp->io_uring) {
+        fuse_ring_start_all(exp, &req->out.init);
+    }
+#endif
+    if (!req->ring) {
+        fuse_request_put(q, req);
+    }
     fuse_exp_busy_dec(exp);
 }
 
@@ -822,10 +902,348 @@ static void fuse_queue_read(void *opaque)
         }
 
         req->len = n;
+        req->in = fuse_request_in(req);
+        req->arg = req->in + 1;
+        req->arg_len = n - sizeof(struct fuse_in_header);
+        req->data_len = (size_t)n > FUSE_REQ_PREFIX ? n - FUSE_REQ_PREFIX : 0;
         qatomic_inc(&q->exp->busy);
         qemu_coroutine_enter(qemu_coroutine_create(fuse_co_request, req));
     }
 }
+
+#ifdef CONFIG_LINUX_IO_URING
+/* ---- FUSE-over-io_uring (io-uring=on) -------------------------------- */
+/*
+ * After INIT (which, like FORGET and INTERRUPT, always comes through
+ * read(2)), every ring entry is REGISTERed with the kernel: a header
+ * buffer and a payload buffer per entry, a queue id per entry. The
+ * kernel fills an entry with a request and completes its command (CQE
+ * res 0); the entry's request runs as a coroutine like any other, and its
+ * reply goes into the same buffers, handed back with COMMIT_AND_FETCH,
+ * which also waits for the entry's next request. Replies of one event
+ * loop iteration are submitted with one io_uring_enter() by submit_bh.
+ *
+ * The kernel has a queue per possible CPU and sends a request to the
+ * queue of the CPU its caller runs on; kernel queue k is served by export
+ * queue k % n_queues, each export queue with its own ring.
+ */
+
+/* Entries per kernel queue: a request waits in the kernel while all of
+ * its queue's entries are busy. */
+#define FUSE_RING_DEPTH         16
+
+static struct fuse_abi_uring_req_header *fuse_ring_hdr(FuseRequest *req)
+{
+    return (void *)((uint8_t *)req + FUSE_RING_HDR_OFFSET);
+}
+
+/* Number of possible CPUs: the kernel's FUSE queue count. */
+static unsigned fuse_possible_cpus(void)
+{
+    g_autofree char *list = NULL;
+    unsigned n = 0;
+
+    if (g_file_get_contents("/sys/devices/system/cpu/possible", &list, NULL,
+                            NULL)) {
+        /* "0-3,5,7-8" */
+        for (char *p = list; *p && *p != '\n';) {
+            char *end;
+            unsigned long a = strtoul(p, &end, 10), b = a;
+
+            if (end == p) {
+                return MAX(1, get_nprocs_conf());
+            }
+            if (*end == '-') {
+                p = end + 1;
+                b = strtoul(p, &end, 10);
+            }
+            n += b >= a ? b - a + 1 : 0;
+            p = *end == ',' ? end + 1 : end;
+        }
+    }
+    return n ? n : (unsigned)MAX(1, get_nprocs_conf());
+}
+
+static void fuse_ring_submit_bh(void *opaque)
+{
+    FuseQueue *q = opaque;
+    int ret;
+
+    q->submit_pending = false;
+    do {
+        ret = io_uring_submit(&q->ring);
+    } while (ret == -EINTR);
+    if (ret == -EAGAIN || ret == -EBUSY) {
+        /* Short of kernel resources: try again next iteration. */
+        q->submit_pending = true;
+        qemu_bh_schedule(q->submit_bh);
+        return;
+    }
+    if (ret < 0) {
+        error_report("FUSE export '%s': submitting to io_uring failed: %s",
+                     q->exp->common.id, strerror(-ret));
+    }
+    fuse_exp_busy_dec(q->exp);
+}
+
+/* Queue a command for entry @req; submitted at the end of this iteration. */
+static void fuse_ring_prep(FuseQueue *q, FuseRequest *req, uint32_t cmd_op,
+                           uint64_t commit_id)
+{
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
+    struct fuse_abi_uring_cmd_req *cmd;
+
+    /* The SQ has a slot per entry and an entry has one command at most. */
+    assert(sqe);
+    memset(sqe, 0, 2 * sizeof(*sqe));       /* SQE128 */
+    sqe->opcode = IORING_OP_URING_CMD;
+    sqe->fd = q->fd;
+    sqe->cmd_op = cmd_op;
+    if (cmd_op == FUSE_ABI_IO_URING_CMD_REGISTER) {
+        sqe->addr = (uintptr_t)req->ring_iov;
+        sqe->len = G_N_ELEMENTS(req->ring_iov);
+    }
+    cmd = (struct fuse_abi_uring_cmd_req *)sqe->cmd;
+    cmd->commit_id = commit_id;
+    cmd->qid = req->qid;
+    io_uring_sqe_set_data(sqe, req);
+
+    if (!q->submit_pending) {
+        q->submit_pending = true;
+        qatomic_inc(&q->exp->busy);
+        qemu_bh_schedule(q->submit_bh);
+    }
+}
+
+/* Answer the request in ring entry @req (see fuse_send_reply). */
+static void fuse_ring_reply(FuseRequest *req, uint64_t unique, int64_t ret,
+                            const void *payload)
+{
+    struct fuse_abi_uring_req_header *hdr = fuse_ring_hdr(req);
+    struct fuse_out_header *out = (struct fuse_out_header *)hdr->in_out;
+    uint32_t n = ret > 0 ? ret : 0;
+
+    if (n && payload != fuse_request_data(req)) {
+        memcpy(fuse_request_data(req), payload, n);
+    }
+    out->len = sizeof(*out) + n;
+    out->error = ret >= 0 ? 0 : ret > -512 ? (int32_t)ret : -EIO;
+    out->unique = unique;
+    hdr->ring_ent_in_out.payload_sz = n;
+    trace_fuse_reply(unique, out->error, out->len);
+    fuse_ring_prep(req->q, req, FUSE_ABI_IO_URING_CMD_COMMIT_AND_FETCH,
+                   hdr->ring_ent_in_out.commit_id);
+}
+
+/* A command of entry @req completed with -errno @res. In q->ctx. */
+static void fuse_ring_cmd_failed(FuseQueue *q, FuseRequest *req, int res)
+{
+    if (!req->registered && (res == -EAGAIN || res == -EINTR)) {
+        /* The kernel had not finished INIT yet: register again. */
+        fuse_ring_prep(q, req, FUSE_ABI_IO_URING_CMD_REGISTER, 0);
+        return;
+    }
+    if (res == -ENOTCONN || res == -ECONNABORTED || res == -ECANCELED) {
+        return;     /* the connection ended; read(2) sees it too */
+    }
+    if (!q->ring_warned) {
+        q->ring_warned = true;
+        warn_report("FUSE export '%s': FUSE-over-io_uring %s failed: %s; "
+                    "requests go through /dev/fuse", q->exp->common.id,
+                    req->registered ? "commit" : "registration",
+                    strerror(-res));
+    }
+}
+
+/* CQE handler: start a coroutine for every request delivered. In q->ctx. */
+static void fuse_ring_read(void *opaque)
+{
+    FuseQueue *q = opaque;
+    struct io_uring_cqe *cqe;
+    uint64_t count;
+
+    if (read(q->ring_efd, &count, sizeof(count)) < 0 && errno == EAGAIN) {
+        return;
+    }
+    /* Deliver the requests queued for us (DEFER_TASKRUN) as CQEs. */
+    io_uring_get_events(&q->ring);
+    while (q->ring_started && io_uring_peek_cqe(&q->ring, &cqe) == 0) {
+        FuseRequest *req = io_uring_cqe_get_data(cqe);
+        struct fuse_abi_uring_req_header *hdr = fuse_ring_hdr(req);
+        int res = cqe->res;
+
+        io_uring_cqe_seen(&q->ring, cqe);
+        if (res < 0) {
+            fuse_ring_cmd_failed(q, req, res);
+            continue;
+        }
+        req->registered = true;
+        req->in = (const struct fuse_in_header *)hdr->in_out;
+        req->arg = hdr->op_in;
+        req->arg_len = sizeof(hdr->op_in);
+        req->data_len = MIN(hdr->ring_ent_in_out.payload_sz,
+                            (uint32_t)FUSE_EXP_MAX_IO);
+        qatomic_inc(&q->exp->busy);
+        qemu_coroutine_enter(qemu_coroutine_create(fuse_co_request, req));
+    }
+}
+
+/* Register @q's entries and serve its CQEs. BH in q->ctx after INIT. */
+static void fuse_ring_start_bh(void *opaque)
+{
+    FuseQueue *q = opaque;
+    FuseExport *exp = q->exp;
+
+    if (!qatomic_read(&exp->halted) && q->handler_set && !q->ring_started) {
+        int last_qid = -1;
+
+        /* liburing 2.3 declares io_uring_enable_rings() but lacks it. */
+        int ret = syscall(__NR_io_uring_register, q->ring.ring_fd,
+                          IORING_REGISTER_ENABLE_RINGS, NULL, 0) < 0
+                  ? -errno : 0;
+
+        if (ret >= 0) {
+            ret = io_uring_register_eventfd(&q->ring, q->ring_efd);
+        }
+        if (ret < 0) {
+            warn_report("FUSE export '%s': cannot start FUSE-over-io_uring: "
+                        "%s; requests go through /dev/fuse", exp->common.id,
+                        strerror(-ret));
+            fuse_exp_busy_dec(exp);
+            return;
+        }
+        q->ring_started = true;
+        aio_set_fd_handler(q->ctx, q->ring_efd, fuse_ring_read, NULL, q);
+        for (unsigned i = 0; i < q->n_ents; i++) {
+            FuseRequest *req = q->ents[i];
+
+            fuse_ring_prep(q, req, FUSE_ABI_IO_URING_CMD_REGISTER, 0);
+            if (req->qid != last_qid) {
+                last_qid = req->qid;
+                trace_fuse_uring_registered(exp->common.id, req->qid,
+                                            FUSE_RING_DEPTH);
+            }
+        }
+    }
+    fuse_exp_busy_dec(exp);
+}
+
+/* INIT was answered with @granted: switch the queues to their rings. */
+static void fuse_ring_start_all(FuseExport *exp,
+                                const struct fuse_init_out *granted)
+{
+    if (!(granted->flags2 & (uint32_t)(FUSE_ABI_OVER_IO_URING >> 32))) {
+        warn_report("FUSE export '%s': the kernel did not offer "
+                    "FUSE-over-io_uring; requests go through /dev/fuse",
+                    exp->common.id);
+        return;
+    }
+    for (size_t i = 0; i < exp->n_queues; i++) {
+        FuseQueue *q = &exp->queues[i];
+
+        if (q->has_ring) {
+            qatomic_inc(&exp->busy);
+            aio_bh_schedule_oneshot(q->ctx, fuse_ring_start_bh, q);
+        }
+    }
+}
+
+/* Stop serving @q's CQEs. In q->ctx. */
+static void fuse_ring_stop(FuseQueue *q)
+{
+    if (q->ring_started) {
+        aio_set_fd_handler(q->ctx, q->ring_efd, NULL, NULL, NULL);
+        q->ring_started = false;
+    }
+}
+
+/* Set up the rings and entries (main thread, before serving). */
+static bool fuse_ring_setup(FuseExport *exp, Error **errp)
+{
+    unsigned n_kq = fuse_possible_cpus();
+
+    for (size_t i = 0; i < exp->n_queues && i < n_kq; i++) {
+        FuseQueue *q = &exp->queues[i];
+        unsigned n_mine = (n_kq - i + exp->n_queues - 1) / exp->n_queues;
+        struct io_uring_params p = {
+            .flags = IORING_SETUP_SQE128 | IORING_SETUP_SINGLE_ISSUER |
+                     IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED,
+        };
+        int ret;
+
+        q->n_ents = n_mine * FUSE_RING_DEPTH;
+        q->ring_mem_size = (size_t)q->n_ents * FUSE_REQ_BUF_SIZE;
+        /*
+         * Populated writable: a READ reply from a page never written
+         * (null driver) would otherwise come from the zero page, which
+         * the kernel's fast copy path refuses.
+         */
+        q->ring_mem = mmap(NULL, q->ring_mem_size, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (q->ring_mem == MAP_FAILED) {
+            q->ring_mem = NULL;
+            error_setg_errno(errp, errno, "Failed to allocate the "
+                             "FUSE-over-io_uring buffers");
+            return false;
+        }
+        ret = io_uring_queue_init_params(q->n_ents, &q->ring, &p);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Failed to set up io_uring for "
+                             "FUSE-over-io_uring");
+            return false;
+        }
+        q->has_ring = true;
+        q->ring_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (q->ring_efd < 0) {
+            error_setg_errno(errp, errno, "Failed to create an eventfd");
+            return false;
+        }
+        q->submit_bh = aio_bh_new(q->ctx, fuse_ring_submit_bh, q);
+        q->ents = g_new(FuseRequest *, q->n_ents);
+        for (unsigned j = 0; j < q->n_ents; j++) {
+            FuseRequest *req = (FuseRequest *)
+                ((uint8_t *)q->ring_mem + (size_t)j * FUSE_REQ_BUF_SIZE);
+
+            req->q = q;
+            req->ring = true;
+            req->qid = i + (j / FUSE_RING_DEPTH) * exp->n_queues;
+            req->ring_iov[0].iov_base = fuse_ring_hdr(req);
+            req->ring_iov[0].iov_len = sizeof(struct fuse_abi_uring_req_header);
+            req->ring_iov[1].iov_base = fuse_request_data(req);
+            req->ring_iov[1].iov_len = FUSE_EXP_MAX_IO;
+            q->ents[j] = req;
+        }
+    }
+    return true;
+}
+
+/*
+ * Free @q's ring and entries (main thread; the queue is stopped and no
+ * request is in flight). With DEFER_TASKRUN the kernel copies a request
+ * into an entry only inside io_uring_enter(GETEVENTS) of the ring's own
+ * thread, which no longer calls it; once the ring is closed, deliveries
+ * still queued are cancelled without touching the buffers. So the
+ * buffers can go even if the connection lives on (a hard delete while
+ * the file is open): its later requests fail.
+ */
+static void fuse_ring_free(FuseQueue *q)
+{
+    if (q->has_ring) {
+        io_uring_queue_exit(&q->ring);
+        qemu_bh_delete(q->submit_bh);
+        if (q->ring_efd >= 0) {
+            close(q->ring_efd);
+        }
+        q->has_ring = false;
+    }
+    if (q->ring_mem) {
+        munmap(q->ring_mem, q->ring_mem_size);
+        q->ring_mem = NULL;
+    }
+    g_free(q->ents);
+    q->ents = NULL;
+}
+#endif /* CONFIG_LINUX_IO_URING */
 
 /* ---- lifecycle (main thread) ---------------------------------------- */
 
@@ -837,6 +1255,9 @@ static void fuse_queue_stop_bh(void *opaque)
         aio_set_fd_handler(q->ctx, q->fd, NULL, NULL, NULL);
         q->handler_set = false;
     }
+#ifdef CONFIG_LINUX_IO_URING
+    fuse_ring_stop(q);
+#endif
     fuse_exp_busy_dec(q->exp);
 }
 
@@ -924,6 +1345,11 @@ static void fuse_exp_delete(BlockExport *blk_exp)
         fuse_session_destroy(exp->session);
         exp->session = NULL;
     }
+#ifdef CONFIG_LINUX_IO_URING
+    for (size_t i = 0; i < exp->n_queues; i++) {
+        fuse_ring_free(&exp->queues[i]);
+    }
+#endif
     g_free(exp->queues);
     exp->queues = NULL;
     g_free(exp->mountpoint);
@@ -1033,6 +1459,7 @@ static int fuse_exp_create(BlockExport *blk_exp, JsonObject *opts,
     BlockBackend *blk = exp->common.blk;
     int allow_other = FUSE_ALLOW_OTHER_AUTO;
     bool growable = false;
+    bool io_uring = false;
     g_autofree char *mp_arg = NULL;
     gint64 now;
     struct stat st;
@@ -1045,16 +1472,40 @@ static int fuse_exp_create(BlockExport *blk_exp, JsonObject *opts,
         exp->queues[i].exp = exp;
         exp->queues[i].ctx = ctxs[i];
         exp->queues[i].fd = -1;
+#ifdef CONFIG_LINUX_IO_URING
+        exp->queues[i].ring_efd = -1;
+#endif
     }
 
     if (!qdict_take_required_str(opts, "mountpoint", &mp_arg, errp) ||
         !qdict_take_bool(opts, "growable", &growable, NULL, errp) ||
         !qdict_take_enum(opts, "allow-other", allow_other_names,
                          &allow_other, NULL, errp) ||
+        !qdict_take_bool(opts, "io-uring", &io_uring, NULL, errp) ||
         !qdict_check_empty(opts, "", errp)) {
         return -EINVAL;
     }
     exp->growable = growable;
+    if (io_uring) {
+        g_autofree char *enabled = NULL;
+
+#ifndef CONFIG_LINUX_IO_URING
+        error_setg(errp, "FUSE-over-io_uring is not supported by this build");
+        return -ENOTSUP;
+#endif
+        if (!g_file_get_contents(FUSE_ABI_URING_PARAM, &enabled, NULL,
+                                 NULL)) {
+            error_setg(errp, "FUSE-over-io_uring is not supported by this "
+                       "kernel");
+            return -ENOTSUP;
+        }
+        if (enabled[0] != 'Y') {
+            error_setg(errp, "FUSE-over-io_uring is disabled in the kernel "
+                       "(echo Y > " FUSE_ABI_URING_PARAM ")");
+            return -ENOTSUP;
+        }
+        exp->io_uring = true;
+    }
     /*
      * Mount and unmount by absolute path: the daemon may change its working
      * directory after start-up (--daemonize does chdir("/")). Messages show
@@ -1125,6 +1576,11 @@ static int fuse_exp_create(BlockExport *blk_exp, JsonObject *opts,
             return -EIO;
         }
     }
+#ifdef CONFIG_LINUX_IO_URING
+    if (exp->io_uring && !fuse_ring_setup(exp, errp)) {
+        return -EIO;
+    }
+#endif
 
     /* Nothing fails from here on: start serving. */
     blk_exp_ref(&exp->common);          /* dropped by fuse_exp_finish_bh */
