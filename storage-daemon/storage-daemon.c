@@ -108,7 +108,7 @@ static void print_help(const char *progname)
 "\n"
 "  --export [type=]fuse,id=<id>,node-name=<node-name>,mountpoint=<file>\n"
 "           [,growable=on|off][,writable=on|off][,allow-other=on|off|auto]\n"
-"           [,iothread=<id>]\n"
+"           [,io-uring=on|off][,iothread=<id>]\n"
 "                         export the specified block node over FUSE on the\n"
 "                         regular file <file>\n"
 "\n"
