@@ -1585,10 +1585,16 @@ static int fuse_exp_create(BlockExport *blk_exp, JsonObject *opts,
     /* Nothing fails from here on: start serving. */
     blk_exp_ref(&exp->common);          /* dropped by fuse_exp_finish_bh */
     exp->busy = n_ctxs;
+    /*
+     * All flags first: once queue 0 serves, INIT may start the rings of
+     * the other queues (fuse_ring_start_bh checks handler_set).
+     */
+    for (size_t i = 0; i < n_ctxs; i++) {
+        exp->queues[i].handler_set = true;
+    }
     for (size_t i = 0; i < n_ctxs; i++) {
         FuseQueue *q = &exp->queues[i];
 
-        q->handler_set = true;
         aio_set_fd_handler(q->ctx, q->fd, fuse_queue_read, NULL, q);
     }
     return 0;
