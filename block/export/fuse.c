@@ -137,6 +137,7 @@ struct FuseQueue {
     bool has_ring;
     bool ring_started;              /* CQE handler installed */
     bool submit_pending;            /* submit_bh scheduled (holds busy) */
+    bool in_ring_read;              /* fuse_ring_read submits for us */
     bool ring_warned;
     struct io_uring ring;
     int ring_efd;                   /* the ring signals new requests here */
@@ -931,6 +932,8 @@ static void fuse_queue_read(void *opaque)
 /* Entries per kernel queue: a request waits in the kernel while all of
  * its queue's entries are busy. */
 #define FUSE_RING_DEPTH         16
+/* Submit-and-fetch rounds per wakeup before other handlers get a turn. */
+#define FUSE_RING_ROUNDS        16
 
 static struct fuse_abi_uring_req_header *fuse_ring_hdr(FuseRequest *req)
 {
@@ -1008,7 +1011,7 @@ static void fuse_ring_prep(FuseQueue *q, FuseRequest *req, uint32_t cmd_op,
     cmd->qid = req->qid;
     io_uring_sqe_set_data(sqe, req);
 
-    if (!q->submit_pending) {
+    if (!q->submit_pending && !q->in_ring_read) {
         q->submit_pending = true;
         qatomic_inc(&q->exp->busy);
         qemu_bh_schedule(q->submit_bh);
@@ -1055,24 +1058,20 @@ static void fuse_ring_cmd_failed(FuseQueue *q, FuseRequest *req, int res)
     }
 }
 
-/* CQE handler: start a coroutine for every request delivered. In q->ctx. */
-static void fuse_ring_read(void *opaque)
+/* Start a coroutine for every request delivered; returns how many
+ * CQEs were seen. In q->ctx. */
+static unsigned fuse_ring_reap(FuseQueue *q)
 {
-    FuseQueue *q = opaque;
     struct io_uring_cqe *cqe;
-    uint64_t count;
+    unsigned n = 0;
 
-    if (read(q->ring_efd, &count, sizeof(count)) < 0 && errno == EAGAIN) {
-        return;
-    }
-    /* Deliver the requests queued for us (DEFER_TASKRUN) as CQEs. */
-    io_uring_get_events(&q->ring);
     while (q->ring_started && io_uring_peek_cqe(&q->ring, &cqe) == 0) {
         FuseRequest *req = io_uring_cqe_get_data(cqe);
         struct fuse_abi_uring_req_header *hdr = fuse_ring_hdr(req);
         int res = cqe->res;
 
         io_uring_cqe_seen(&q->ring, cqe);
+        n++;
         if (res < 0) {
             fuse_ring_cmd_failed(q, req, res);
             continue;
@@ -1085,6 +1084,47 @@ static void fuse_ring_read(void *opaque)
                             (uint32_t)FUSE_EXP_MAX_IO);
         qatomic_inc(&q->exp->busy);
         qemu_coroutine_enter(qemu_coroutine_create(fuse_co_request, req));
+    }
+    return n;
+}
+
+/*
+ * The eventfd handler: the kernel has requests for us. With DEFER_TASKRUN
+ * they become CQEs only inside our io_uring_enter(GETEVENTS), so each
+ * round hands the kernel the replies queued so far and takes the requests
+ * that arrived meanwhile, in one system call, for as long as requests keep
+ * coming. Idle, the eventfd is cleared and then the ring's TASKRUN flag
+ * checked, so that a request that came in between is not missed. In q->ctx.
+ */
+static void fuse_ring_read(void *opaque)
+{
+    FuseQueue *q = opaque;
+
+    q->in_ring_read = true;
+    for (int round = 0; round < FUSE_RING_ROUNDS && q->ring_started;
+         round++) {
+        uint64_t count;
+        int ret;
+
+        do {
+            ret = io_uring_submit_and_get_events(&q->ring);
+        } while (ret == -EINTR);
+        if (fuse_ring_reap(q) > 0 || io_uring_sq_ready(&q->ring) > 0) {
+            continue;
+        }
+        if (read(q->ring_efd, &count, sizeof(count)) < 0 && errno != EAGAIN) {
+            break;
+        }
+        if (!(IO_URING_READ_ONCE(*q->ring.sq.kflags) & IORING_SQ_TASKRUN)) {
+            break;
+        }
+    }
+    q->in_ring_read = false;
+    /* Out of rounds: the eventfd is still set and brings us back. */
+    if (io_uring_sq_ready(&q->ring) > 0 && !q->submit_pending) {
+        q->submit_pending = true;
+        qatomic_inc(&q->exp->busy);
+        qemu_bh_schedule(q->submit_bh);
     }
 }
 
@@ -1167,7 +1207,8 @@ static bool fuse_ring_setup(FuseExport *exp, Error **errp)
         unsigned n_mine = (n_kq - i + exp->n_queues - 1) / exp->n_queues;
         struct io_uring_params p = {
             .flags = IORING_SETUP_SQE128 | IORING_SETUP_SINGLE_ISSUER |
-                     IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED,
+                     IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG |
+                     IORING_SETUP_R_DISABLED,
         };
         int ret;
 
