@@ -21,6 +21,12 @@ Subcommands:
       (srv_ticks, empty if it died) and steal_pct since PREFILE, then do
       what row does with them added.  Writes the foreign % to FILE.  One
       python start instead of four per fio run.
+  pin READYFILE IMAGE...
+      Keep the images' pages in the page cache: map each file shared and
+      read-only, mlockall() (which also faults every page in), write "ok" to
+      READYFILE and sleep until killed.  Locked page-cache pages cannot be
+      reclaimed (e.g. by a DAMON pageout scheme), but are written back as
+      usual.  On failure writes the error to READYFILE and exits 1.
   row --csv FILE --json FIO_JSON key=value...
       Parse one fio JSON result, append one CSV row (header written if the
       file is new) and print a one-line status.  Exit 0 if fio reported no
@@ -30,9 +36,12 @@ Subcommands:
       and print a one-line status.  Exit 0 for PASS, 1 for FAIL, 2 for ERROR.
 """
 import csv
+import ctypes
 import json
+import mmap
 import os
 import re
+import signal
 import sys
 import time
 
@@ -324,6 +333,31 @@ def cmd_verify_row(argv):
     return {"PASS": 0, "FAIL": 1}.get(result, 2)
 
 
+MCL_CURRENT = 1
+
+
+def cmd_pin(ready, images):
+    maps = []
+    try:
+        for path in images:
+            with open(path, "rb") as f:
+                maps.append(mmap.mmap(f.fileno(), 0, flags=mmap.MAP_SHARED,
+                                      prot=mmap.PROT_READ))
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.mlockall(MCL_CURRENT) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, f"mlockall: {os.strerror(e)}")
+    except (OSError, ValueError) as e:
+        with open(ready, "w") as f:
+            f.write(f"error: {e}\n")
+        return 1
+    with open(ready, "w") as f:
+        f.write("ok\n")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    while True:
+        signal.pause()
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
@@ -355,6 +389,8 @@ def main(argv):
                 f.write(f"{fo:.1f}\n")
         return cmd_row(rest + [f"srv_ticks={ticks}", f"steal_pct={steal:.1f}",
                                f"foreign_pct={fo:.1f}"])
+    elif cmd == "pin":
+        return cmd_pin(args[0], args[1:])
     elif cmd == "row":
         return cmd_row(args)
     elif cmd == "verify-row":

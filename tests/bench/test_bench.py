@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -132,6 +133,35 @@ class RunState(unittest.TestCase):
             self.assertNotEqual(row["steal_pct"], "")
             with open(fo) as f:
                 self.assertEqual(f.read().strip(), row["foreign_pct"])
+
+
+class Pin(unittest.TestCase):
+    # Check that "pin" locks the image's pages (VmLck covers the file) and
+    # reports ok, and that a missing image is reported as an error.
+    def test_pin(self):
+        with tempfile.TemporaryDirectory() as d:
+            img, ready = os.path.join(d, "img"), os.path.join(d, "ready")
+            with open(img, "wb") as f:
+                f.write(b"\1" * (1 << 20))
+            p = subprocess.Popen([sys.executable, os.path.join(HERE, "benchtool.py"),
+                                  "pin", ready, img])
+            try:
+                for _ in range(100):      # at most 5 s
+                    if (os.path.exists(ready) and os.path.getsize(ready)) or p.poll() is not None:
+                        break
+                    time.sleep(0.05)
+                with open(ready) as f:
+                    self.assertEqual(f.read().strip(), "ok")
+                with open(f"/proc/{p.pid}/status") as f:
+                    lck = [int(l.split()[1]) for l in f if l.startswith("VmLck:")][0]
+                self.assertGreaterEqual(lck, 1024)
+            finally:
+                p.terminate()
+                self.assertEqual(p.wait(timeout=5), 0)
+            r = tool("pin", ready, os.path.join(d, "missing"))
+            self.assertEqual(r.returncode, 1)
+            with open(ready) as f:
+                self.assertTrue(f.read().startswith("error:"))
 
 
 def write_runs(path, rows):
