@@ -77,10 +77,9 @@ void qmp_quit(Error **errp)
 }
 
 /*
- * object-add qom-type=iothread. aio-max-batch is applied to the
- * IOThread's context; the adaptive busy-polling knobs of QEMU's IOThread
- * (poll-max-ns, poll-grow, poll-shrink) have no equivalent here (the
- * loop always blocks in epoll) and are refused rather than ignored.
+ * object-add qom-type=iothread. aio-max-batch and the adaptive
+ * busy-polling knobs (poll-max-ns, poll-grow, poll-shrink; see
+ * aio_set_fd_poll()) are applied to the IOThread's context.
  */
 void qmp_object_add(ObjectOptions *arg, Error **errp)
 {
@@ -92,13 +91,12 @@ void qmp_object_add(ObjectOptions *arg, Error **errp)
         return;
     }
     p = &arg->u.iothread;
-    if (p->has_poll_max_ns || p->has_poll_grow || p->has_poll_shrink) {
-        error_setg(errp, "Property '%s' is not supported by iothread "
-                   "objects here",
-                   p->has_poll_max_ns ? "poll-max-ns" :
-                   p->has_poll_grow ? "poll-grow" : "poll-shrink");
-        return;
-    }
+    opts.has_poll_max_ns = p->has_poll_max_ns;
+    opts.poll_max_ns = p->poll_max_ns;
+    opts.has_poll_grow = p->has_poll_grow;
+    opts.poll_grow = p->poll_grow;
+    opts.has_poll_shrink = p->has_poll_shrink;
+    opts.poll_shrink = p->poll_shrink;
     if (p->has_aio_max_batch) {
         opts.aio_max_batch = p->aio_max_batch;
     }

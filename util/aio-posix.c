@@ -26,9 +26,15 @@ typedef struct AioHandler {
     uint32_t events;
     IOHandler *io_read;
     IOHandler *io_write;
+    AioPollFn *io_poll;     /* see aio_set_fd_poll() */
     void *opaque;
     bool always_ready;      /* not in epoll: dispatched on every poll */
 } AioHandler;
+
+/* Polled handlers looked at per busy-poll (more are not polled). */
+#define AIO_MAX_POLLERS 8
+/* The first polling time once events come quickly (QEMU's 4 us). */
+#define AIO_POLL_NS_START 4000
 
 static uint64_t handler_tag(AioHandler *h)
 {
@@ -118,6 +124,9 @@ void aio_set_fd_handler(AioContext *ctx, int fd,
             epoll_ctl(ctx->epollfd, EPOLL_CTL_DEL, fd, NULL);
         }
         if (h) {
+            if (h->io_poll) {
+                ctx->n_poll_handlers--;
+            }
             /* Frees h; pending events carry its tag and find nothing. */
             g_hash_table_remove(ctx->handlers, GINT_TO_POINTER(fd));
         }
@@ -166,6 +175,29 @@ void aio_set_fd_handler(AioContext *ctx, int fd,
     }
     g_hash_table_insert(ctx->handlers, GINT_TO_POINTER(fd), h);
     g_mutex_unlock(&ctx->lock);
+}
+
+/* See aio.h. */
+void aio_set_fd_poll(AioContext *ctx, int fd, AioPollFn *io_poll)
+{
+    AioHandler *h;
+
+    g_mutex_lock(&ctx->lock);
+    h = g_hash_table_lookup(ctx->handlers, GINT_TO_POINTER(fd));
+    if (h) {
+        ctx->n_poll_handlers += !!io_poll - !!h->io_poll;
+        h->io_poll = io_poll;
+    }
+    g_mutex_unlock(&ctx->lock);
+}
+
+/* See aio.h. */
+void aio_context_set_poll_params(AioContext *ctx, int64_t max_ns,
+                                 int64_t grow, int64_t shrink)
+{
+    qatomic_set(&ctx->poll_max_ns, max_ns);
+    qatomic_set(&ctx->poll_grow, grow);
+    qatomic_set(&ctx->poll_shrink, shrink);
 }
 
 /*
@@ -389,17 +421,98 @@ static void aio_claim_owner(AioContext *ctx)
     }
 }
 
+/*
+ * Busy-poll the io_poll callbacks of @ctx for up to ctx->poll_ns since
+ * @start. On success, fills @ev with an event for the handler that has
+ * work and returns true.
+ */
+static bool aio_busy_poll(AioContext *ctx, int64_t start,
+                          struct epoll_event *ev)
+{
+    AioPollFn *fns[AIO_MAX_POLLERS];
+    void *opaques[AIO_MAX_POLLERS];
+    uint64_t tags[AIO_MAX_POLLERS];
+    GHashTableIter iter;
+    gpointer value;
+    int n = 0;
+
+    if (ctx->poll_ns <= 0 || aio_bh_pending(ctx) ||
+        aio_timers_timeout_ns(ctx) == 0) {
+        return false;
+    }
+    /* Handlers are removed only in this thread: the copy stays valid. */
+    g_mutex_lock(&ctx->lock);
+    g_hash_table_iter_init(&iter, ctx->handlers);
+    while (n < AIO_MAX_POLLERS && g_hash_table_iter_next(&iter, NULL, &value)) {
+        AioHandler *h = value;
+
+        if (h->io_poll && h->io_read) {
+            fns[n] = h->io_poll;
+            opaques[n] = h->opaque;
+            tags[n] = handler_tag(h);
+            n++;
+        }
+    }
+    g_mutex_unlock(&ctx->lock);
+
+    while (n > 0) {
+        for (int i = 0; i < n; i++) {
+            if (fns[i](opaques[i])) {
+                ev->events = EPOLLIN;
+                ev->data.u64 = tags[i];
+                return true;
+            }
+        }
+        if (get_clock_ns() - start >= ctx->poll_ns) {
+            break;
+        }
+        __builtin_ia32_pause();
+    }
+    return false;
+}
+
+/* Adapt the polling time to a wait of @block_ns (see aio.h). */
+static void aio_poll_adjust(AioContext *ctx, int64_t block_ns)
+{
+    int64_t max_ns = qatomic_read(&ctx->poll_max_ns);
+
+    if (block_ns <= ctx->poll_ns) {
+        return;                         /* polling caught it */
+    }
+    if (block_ns > max_ns) {
+        int64_t shrink = qatomic_read(&ctx->poll_shrink);
+
+        ctx->poll_ns = shrink ? ctx->poll_ns / shrink : 0;
+    } else if (ctx->poll_ns < max_ns) {
+        int64_t grow = qatomic_read(&ctx->poll_grow);
+
+        ctx->poll_ns = ctx->poll_ns ? ctx->poll_ns * (grow ? grow : 2)
+                                    : AIO_POLL_NS_START;
+        ctx->poll_ns = MIN(ctx->poll_ns, max_ns);
+    }
+}
+
 /* See aio.h. Order per iteration: fd handlers, then BHs, then timers. */
 bool aio_poll(AioContext *ctx, bool blocking)
 {
     struct epoll_event events[AIO_MAX_EVENTS];
+    struct epoll_event polled;
     int64_t timeout_ns = 0;
+    int64_t start = 0;
     bool progress = false;
+    bool adaptive, got_poll = false;
     int n;
 
     aio_claim_owner(ctx);
     assert(!qemu_in_coroutine());
 
+    adaptive = blocking && qatomic_read(&ctx->n_poll_handlers) > 0 &&
+               qatomic_read(&ctx->poll_max_ns) > 0;
+    if (adaptive) {
+        start = get_clock_ns();
+        got_poll = aio_busy_poll(ctx, start, &polled);
+        blocking = !got_poll;
+    }
     if (blocking) {
         qatomic_fetch_add(&ctx->notify_me, 2);
         /* Pairs with aio_notify(): either we see the work or it sees us. */
@@ -416,8 +529,17 @@ bool aio_poll(AioContext *ctx, bool blocking)
         /* Only a broken epoll fd gets here: a programming error. */
         g_error("aio_poll: epoll_wait: %s", g_strerror(errno));
     }
+    if (adaptive) {
+        aio_poll_adjust(ctx, get_clock_ns() - start);
+    }
+    if (got_poll) {
+        progress |= aio_dispatch_event(ctx, &polled);
+    }
 
     for (int i = 0; i < n; i++) {
+        if (got_poll && events[i].data.u64 == polled.data.u64) {
+            continue;       /* dispatched above */
+        }
         if (events[i].data.u64 == AIO_NOTIFY_TAG) {
             aio_notify_accept(ctx);
         } else {

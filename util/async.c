@@ -361,6 +361,12 @@ bool qemu_init_main_loop(Error **errp)
         return false;
     }
     aio_context_set_thread(ctx);
+    /*
+     * Unlike QEMU's, our main loop polls too (only handlers that have an
+     * io_poll callback, i.e. io-uring FUSE exports): with the IOThread
+     * default, a qd1 request is picked up without a sleep and wake-up.
+     */
+    aio_context_set_poll_params(ctx, AIO_POLL_MAX_NS_DEFAULT, 0, 0);
     wait_kick_bh = aio_bh_new(ctx, wait_kick_cb, NULL);
     main_ctx = ctx;
     return true;

@@ -89,6 +89,21 @@ IOThread *iothread_create_with_options(const char *id,
                    AIO_MAX_BATCH_LIMIT);
         return NULL;
     }
+    if (opts) {
+        const struct { const char *name; int64_t value; } polls[] = {
+            { "poll-max-ns", opts->poll_max_ns },
+            { "poll-grow", opts->poll_grow },
+            { "poll-shrink", opts->poll_shrink },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(polls); i++) {
+            if (polls[i].value < 0) {
+                error_setg(errp, "%s value must be in range [0, %" PRId64 "]",
+                           polls[i].name, INT64_MAX);
+                return NULL;
+            }
+        }
+    }
 
     iothread = g_new0(IOThread, 1);
     iothread->id = g_strdup(id);
@@ -99,6 +114,13 @@ IOThread *iothread_create_with_options(const char *id,
         iothread_free(iothread);
         return NULL;
     }
+    aio_context_set_poll_params(iothread->ctx,
+                                opts && opts->has_poll_max_ns ?
+                                opts->poll_max_ns : AIO_POLL_MAX_NS_DEFAULT,
+                                opts && opts->has_poll_grow ?
+                                opts->poll_grow : 0,
+                                opts && opts->has_poll_shrink ?
+                                opts->poll_shrink : 0);
     if (opts) {
         aio_context_set_aio_params(iothread->ctx, opts->aio_max_batch);
     }

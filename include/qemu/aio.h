@@ -87,6 +87,28 @@ void aio_set_fd_handler(AioContext *ctx, int fd,
                         void *opaque);
 
 /*
+ * Busy polling (QEMU's IOThread poll-max-ns, poll-grow, poll-shrink).
+ * @io_poll reports, without blocking and ideally without a system call,
+ * whether @fd's handler has work (e.g. a ring's completion queue is not
+ * empty). Before a blocking aio_poll() sleeps in epoll, it calls the
+ * io_poll callbacks of its handlers for up to the context's current
+ * polling time; the first that returns true has its read handler called
+ * at once, without sleeping. The polling time adapts: it starts at 0,
+ * grows (by poll-grow, default 2, from 4 us) while events arrive within
+ * poll-max-ns of the start of the wait, and shrinks (divided by
+ * poll-shrink; 0 resets it to 0) when a wait lasts longer than that.
+ * @fd must already have a read handler (aio_set_fd_handler()); removing
+ * the handler removes @io_poll too. NULL detaches it. In @ctx's thread.
+ */
+typedef bool AioPollFn(void *opaque);
+void aio_set_fd_poll(AioContext *ctx, int fd, AioPollFn *io_poll);
+/* Set @ctx's polling limits (all >= 0; max_ns 0 disables). Any thread. */
+void aio_context_set_poll_params(AioContext *ctx, int64_t max_ns,
+                                 int64_t grow, int64_t shrink);
+/* QEMU's default poll-max-ns for IOThreads. */
+#define AIO_POLL_MAX_NS_DEFAULT 32768
+
+/*
  * Bottom halves: callbacks scheduled from any thread to run once in @ctx's
  * thread. A scheduled BH runs at the next aio_poll() of its context.
  */

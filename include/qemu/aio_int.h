@@ -63,6 +63,14 @@ struct AioContext {
     GSList *locals;         /* AioContextLocal *, under lock (async.c) */
     /* aio_context_set_aio_params(); any thread, accessed with atomics. */
     int64_t aio_max_batch;
+    /* Busy polling: limits from aio_context_set_poll_params() (atomics),
+     * handlers with an io_poll callback (under lock, read as a hint), and
+     * the current adaptive polling time (owner thread only). */
+    int64_t poll_max_ns;
+    int64_t poll_grow;
+    int64_t poll_shrink;
+    int n_poll_handlers;
+    int64_t poll_ns;
 };
 
 /* async.c */

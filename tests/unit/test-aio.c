@@ -8,6 +8,7 @@
 #include "qemu/iothread.h"
 #include "block/aio-wait.h"
 
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -772,6 +773,138 @@ static void test_iothread_destroy_runs_bhs(void)
     g_assert_cmpint(n, ==, 10);
 }
 
+/* --- busy polling --- */
+
+typedef struct PollArg {
+    bool ready;             /* what io_poll reports */
+    int polls;              /* io_poll calls */
+    int reads;              /* io_read calls */
+} PollArg;
+
+static bool poll_cb(void *opaque)
+{
+    PollArg *p = opaque;
+
+    p->polls++;
+    return p->ready;
+}
+
+static void poll_read_cb(void *opaque)
+{
+    PollArg *p = opaque;
+
+    p->reads++;
+    p->ready = false;       /* the work was taken */
+}
+
+/* A blocking aio_poll() of @ctx that a timer ends after @ns. */
+static void poll_with_timer(AioContext *ctx, int64_t ns)
+{
+    int fired = 0;
+    QEMUTimer *t = aio_timer_new(ctx, count_cb, &fired);
+
+    timer_mod_ns(t, get_clock_ns() + ns);
+    while (!fired) {
+        aio_poll(ctx, true);
+    }
+    timer_free(t);
+}
+
+/*
+ * Check that with polling enabled, short waits grow the polling time and
+ * a handler whose io_poll reports work then gets its read handler called
+ * from a blocking aio_poll() although its fd never became readable.
+ */
+static void test_poll_dispatch(void)
+{
+    AioContext *ctx = aio_context_new(&error_abort);
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    PollArg p = { 0 };
+
+    g_assert_cmpint(efd, >=, 0);
+    aio_context_set_poll_params(ctx, 1000000000, 0, 0);
+    aio_set_fd_handler(ctx, efd, poll_read_cb, NULL, &p);
+    aio_set_fd_poll(ctx, efd, poll_cb);
+
+    /* Waits of 100 us, far below poll-max-ns: polling starts and grows. */
+    for (int i = 0; i < 3; i++) {
+        poll_with_timer(ctx, 100000);
+    }
+    g_assert_cmpint(p.polls, >, 0);
+    g_assert_cmpint(p.reads, ==, 0);
+
+    p.ready = true;
+    g_assert_true(aio_poll(ctx, true));     /* would block without polling */
+    g_assert_cmpint(p.reads, ==, 1);
+    g_assert_false(p.ready);
+
+    aio_set_fd_handler(ctx, efd, NULL, NULL, NULL);
+    close(efd);
+    aio_context_unref(ctx);
+}
+
+/*
+ * Check that with poll-max-ns 0 io_poll is never called: the handler runs
+ * only when its fd is readable.
+ */
+static void test_poll_disabled(void)
+{
+    AioContext *ctx = aio_context_new(&error_abort);
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    uint64_t one = 1;
+    PollArg p = { .ready = true };
+
+    g_assert_cmpint(efd, >=, 0);
+    aio_context_set_poll_params(ctx, 0, 0, 0);
+    aio_set_fd_handler(ctx, efd, poll_read_cb, NULL, &p);
+    aio_set_fd_poll(ctx, efd, poll_cb);
+
+    poll_with_timer(ctx, 2000000);
+    g_assert_cmpint(p.polls, ==, 0);
+    g_assert_cmpint(p.reads, ==, 0);
+
+    g_assert_cmpint(write(efd, &one, sizeof(one)), ==, sizeof(one));
+    g_assert_true(aio_poll(ctx, true));
+    g_assert_cmpint(p.reads, ==, 1);
+    g_assert_cmpint(p.polls, ==, 0);
+
+    aio_set_fd_handler(ctx, efd, NULL, NULL, NULL);
+    close(efd);
+    aio_context_unref(ctx);
+}
+
+/*
+ * Check that a long wait (above poll-max-ns) with the default poll-shrink
+ * of 0 stops polling: after it, a ready io_poll is not seen until the fd
+ * is readable.
+ */
+static void test_poll_shrink(void)
+{
+    AioContext *ctx = aio_context_new(&error_abort);
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    PollArg p = { 0 };
+    int polls;
+
+    g_assert_cmpint(efd, >=, 0);
+    aio_context_set_poll_params(ctx, 1000000, 0, 0);       /* 1 ms */
+    aio_set_fd_handler(ctx, efd, poll_read_cb, NULL, &p);
+    aio_set_fd_poll(ctx, efd, poll_cb);
+
+    poll_with_timer(ctx, 100000);           /* grows: polling on */
+    poll_with_timer(ctx, 100000);
+    g_assert_cmpint(p.polls, >, 0);
+    poll_with_timer(ctx, 20000000);         /* 20 ms > 1 ms: reset to 0 */
+    polls = p.polls;
+    p.ready = true;
+    poll_with_timer(ctx, 2000000);
+    g_assert_cmpint(p.polls, ==, polls);
+    g_assert_cmpint(p.reads, ==, 0);
+
+    aio_set_fd_handler(ctx, efd, NULL, NULL, NULL);
+    close(efd);
+    aio_context_unref(ctx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -782,6 +915,9 @@ int main(int argc, char **argv)
     g_test_add_func("/aio/bh/order", test_bh_order);
     g_test_add_func("/aio/bh/from-threads", test_bh_from_threads);
     g_test_add_func("/aio/notify", test_notify);
+    g_test_add_func("/aio/poll/dispatch", test_poll_dispatch);
+    g_test_add_func("/aio/poll/disabled", test_poll_disabled);
+    g_test_add_func("/aio/poll/shrink", test_poll_shrink);
     g_test_add_func("/aio/fd/pipe-read", test_fd_pipe);
     g_test_add_func("/aio/fd/write", test_fd_write);
     g_test_add_func("/aio/fd/remove-in-batch", test_fd_remove_in_batch);
