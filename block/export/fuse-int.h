@@ -98,7 +98,6 @@ struct FuseQueue {
     bool has_ring;
     bool ring_started;              /* CQE handler installed */
     bool submit_pending;            /* submit_bh scheduled (holds busy) */
-    bool in_ring_read;              /* fuse_ring_read submits for us */
     bool ring_warned;
     struct io_uring ring;
     int ring_efd;                   /* the ring signals new requests here */

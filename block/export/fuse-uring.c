@@ -10,10 +10,8 @@
  * which also waits for the entry's next request. The ring runs with
  * DEFER_TASKRUN: requests become CQEs only inside our own
  * io_uring_enter(GETEVENTS), and the kernel signals an eventfd when some
- * are waiting. fuse_ring_read() then alternates one io_uring_enter() that
- * submits the replies so far and fetches new requests with running those
- * requests, for as long as they keep coming; replies finished later (in
- * another iteration of the event loop) are submitted by submit_bh.
+ * are waiting. The replies of one event-loop iteration are submitted
+ * together by submit_bh.
  *
  * The kernel has a queue per possible CPU and sends a request to the
  * queue of the CPU its caller runs on; kernel queue k is served by export
@@ -34,8 +32,6 @@
 /* Entries per kernel queue: a request waits in the kernel while all of
  * its queue's entries are busy. */
 #define FUSE_RING_DEPTH         16
-/* Submit-and-fetch rounds per wakeup before other handlers get a turn. */
-#define FUSE_RING_ROUNDS        16
 
 static struct fuse_abi_uring_req_header *fuse_ring_hdr(FuseRequest *req)
 {
@@ -113,7 +109,7 @@ static void fuse_ring_prep(FuseQueue *q, FuseRequest *req, uint32_t cmd_op,
     cmd->qid = req->qid;
     io_uring_sqe_set_data(sqe, req);
 
-    if (!q->submit_pending && !q->in_ring_read) {
+    if (!q->submit_pending) {
         q->submit_pending = true;
         qatomic_inc(&q->exp->busy);
         qemu_bh_schedule(q->submit_bh);
@@ -192,42 +188,35 @@ static unsigned fuse_ring_reap(FuseQueue *q)
 
 /*
  * The eventfd handler: the kernel has requests for us. With DEFER_TASKRUN
- * they become CQEs only inside our io_uring_enter(GETEVENTS), so each
- * round hands the kernel the replies queued so far and takes the requests
- * that arrived meanwhile, in one system call, for as long as requests keep
- * coming. Idle, the eventfd is cleared and then the ring's TASKRUN flag
- * checked, so that a request that came in between is not missed. In q->ctx.
+ * they become CQEs only inside our own io_uring_enter(GETEVENTS). The
+ * kernel signals the eventfd when its list of work for us turns
+ * non-empty, so the eventfd is cleared first and the work fetched after:
+ * work that arrives later signals again. Replies are submitted by
+ * submit_bh at the end of this event-loop iteration. In q->ctx.
  */
 static void fuse_ring_read(void *opaque)
 {
     FuseQueue *q = opaque;
+    uint64_t count;
 
-    q->in_ring_read = true;
-    for (int round = 0; round < FUSE_RING_ROUNDS && q->ring_started;
-         round++) {
-        uint64_t count;
-        int ret;
+    if (read(q->ring_efd, &count, sizeof(count)) < 0 && errno == EAGAIN &&
+        !io_uring_cq_ready(&q->ring)) {
+        return;
+    }
+    /* One call delivers at most 20 (IO_LOCAL_TW_DEFAULT_MAX): fetch until
+     * a call brings nothing, or the rest would wait for the next signal. */
+    do {
+        io_uring_get_events(&q->ring);
+    } while (fuse_ring_reap(q) > 0);
+}
 
-        do {
-            ret = io_uring_submit_and_get_events(&q->ring);
-        } while (ret == -EINTR);
-        if (fuse_ring_reap(q) > 0 || io_uring_sq_ready(&q->ring) > 0) {
-            continue;
-        }
-        if (read(q->ring_efd, &count, sizeof(count)) < 0 && errno != EAGAIN) {
-            break;
-        }
-        if (!(IO_URING_READ_ONCE(*q->ring.sq.kflags) & IORING_SQ_TASKRUN)) {
-            break;
-        }
-    }
-    q->in_ring_read = false;
-    /* Out of rounds: the eventfd is still set and brings us back. */
-    if (io_uring_sq_ready(&q->ring) > 0 && !q->submit_pending) {
-        q->submit_pending = true;
-        qatomic_inc(&q->exp->busy);
-        qemu_bh_schedule(q->submit_bh);
-    }
+/* io_poll: requests are waiting, without a system call to find out. */
+static bool fuse_ring_poll(void *opaque)
+{
+    FuseQueue *q = opaque;
+
+    return (IO_URING_READ_ONCE(*q->ring.sq.kflags) & IORING_SQ_TASKRUN) ||
+           io_uring_cq_ready(&q->ring) > 0;
 }
 
 /* Register @q's entries and serve its CQEs. BH in q->ctx after INIT. */
@@ -256,6 +245,7 @@ static void fuse_ring_start_bh(void *opaque)
         }
         q->ring_started = true;
         aio_set_fd_handler(q->ctx, q->ring_efd, fuse_ring_read, NULL, q);
+        aio_set_fd_poll(q->ctx, q->ring_efd, fuse_ring_poll);
         for (unsigned i = 0; i < q->n_ents; i++) {
             FuseRequest *req = q->ents[i];
 
