@@ -74,8 +74,9 @@ static void fuse_ring_submit_bh(void *opaque)
     do {
         ret = io_uring_submit(&q->ring);
     } while (ret == -EINTR);
-    if (ret == -EAGAIN || ret == -EBUSY) {
-        /* Short of kernel resources: try again next iteration. */
+    if (ret == -EAGAIN || ret == -EBUSY ||
+        (ret >= 0 && io_uring_sq_ready(&q->ring) > 0)) {
+        /* Short of kernel resources: try the rest next iteration. */
         q->submit_pending = true;
         qemu_bh_schedule(q->submit_bh);
         return;
