@@ -192,6 +192,18 @@ void aio_set_fd_poll(AioContext *ctx, int fd, AioPollFn *io_poll)
 }
 
 /* See aio.h. */
+void aio_context_offload_begin(AioContext *ctx)
+{
+    qatomic_inc(&ctx->n_offloaded);
+}
+
+/* See aio.h. */
+void aio_context_offload_end(AioContext *ctx)
+{
+    qatomic_dec(&ctx->n_offloaded);
+}
+
+/* See aio.h. */
 void aio_context_set_poll_params(AioContext *ctx, int64_t max_ns,
                                  int64_t grow, int64_t shrink)
 {
@@ -436,8 +448,8 @@ static bool aio_busy_poll(AioContext *ctx, int64_t start,
     gpointer value;
     int n = 0;
 
-    if (ctx->poll_ns <= 0 || aio_bh_pending(ctx) ||
-        aio_timers_timeout_ns(ctx) == 0) {
+    if (ctx->poll_ns <= 0 || qatomic_read(&ctx->n_offloaded) > 0 ||
+        aio_bh_pending(ctx) || aio_timers_timeout_ns(ctx) == 0) {
         return false;
     }
     /* Handlers are removed only in this thread: the copy stays valid. */

@@ -113,8 +113,11 @@ int coroutine_fn thread_pool_submit_co(ThreadPoolFunc *func, void *opaque)
         .co = qemu_coroutine_self(),
     };
     bool spawn = false;
+    AioContext *ctx;
 
-    assert(req.co && qemu_coroutine_get_aio_context(req.co));
+    assert(req.co);
+    ctx = qemu_coroutine_get_aio_context(req.co);
+    assert(ctx);
     req.link.data = &req;
     pthread_once(&pool_atfork_once, pool_atfork_init);
 
@@ -156,6 +159,8 @@ int coroutine_fn thread_pool_submit_co(ThreadPoolFunc *func, void *opaque)
 
     /* A worker may finish before we get here: its wake is scheduled in our
      * AioContext and only runs after this yield. */
+    aio_context_offload_begin(ctx);
     qemu_coroutine_yield();
+    aio_context_offload_end(ctx);
     return req.ret;
 }

@@ -107,6 +107,14 @@ void aio_context_set_poll_params(AioContext *ctx, int64_t max_ns,
                                  int64_t grow, int64_t shrink);
 /* QEMU's default poll-max-ns for IOThreads. */
 #define AIO_POLL_MAX_NS_DEFAULT 32768
+/*
+ * Work for @ctx runs in another thread of ours (the thread pool) between
+ * begin and end. @ctx does not busy-poll meanwhile: its completion arrives
+ * through an fd anyway, and on a host with few CPUs the spinning thread
+ * would hold the CPU that the work needs. Any thread.
+ */
+void aio_context_offload_begin(AioContext *ctx);
+void aio_context_offload_end(AioContext *ctx);
 
 /*
  * Bottom halves: callbacks scheduled from any thread to run once in @ctx's

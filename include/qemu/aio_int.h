@@ -71,6 +71,7 @@ struct AioContext {
     int64_t poll_shrink;
     int n_poll_handlers;
     int64_t poll_ns;
+    int n_offloaded;        /* aio_context_offload_begin() - end (atomic) */
 };
 
 /* async.c */

@@ -905,6 +905,42 @@ static void test_poll_shrink(void)
     aio_context_unref(ctx);
 }
 
+/*
+ * Check that a context does not busy-poll while work for it runs in the
+ * thread pool (aio_context_offload_begin/end), and polls again after.
+ */
+static void test_poll_offload(void)
+{
+    AioContext *ctx = aio_context_new(&error_abort);
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    PollArg p = { 0 };
+    int polls;
+
+    g_assert_cmpint(efd, >=, 0);
+    aio_context_set_poll_params(ctx, 1000000000, 0, 0);
+    aio_set_fd_handler(ctx, efd, poll_read_cb, NULL, &p);
+    aio_set_fd_poll(ctx, efd, poll_cb);
+    for (int i = 0; i < 3; i++) {
+        poll_with_timer(ctx, 100000);
+    }
+    g_assert_cmpint(p.polls, >, 0);
+
+    aio_context_offload_begin(ctx);
+    polls = p.polls;
+    p.ready = true;
+    poll_with_timer(ctx, 100000);
+    g_assert_cmpint(p.polls, ==, polls);
+    g_assert_cmpint(p.reads, ==, 0);
+    aio_context_offload_end(ctx);
+
+    g_assert_true(aio_poll(ctx, true));
+    g_assert_cmpint(p.reads, ==, 1);
+
+    aio_set_fd_handler(ctx, efd, NULL, NULL, NULL);
+    close(efd);
+    aio_context_unref(ctx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -918,6 +954,7 @@ int main(int argc, char **argv)
     g_test_add_func("/aio/poll/dispatch", test_poll_dispatch);
     g_test_add_func("/aio/poll/disabled", test_poll_disabled);
     g_test_add_func("/aio/poll/shrink", test_poll_shrink);
+    g_test_add_func("/aio/poll/offload", test_poll_offload);
     g_test_add_func("/aio/fd/pipe-read", test_fd_pipe);
     g_test_add_func("/aio/fd/write", test_fd_write);
     g_test_add_func("/aio/fd/remove-in-batch", test_fd_remove_in_batch);
