@@ -35,6 +35,20 @@ typedef struct AioHandler {
 #define AIO_MAX_POLLERS 8
 /* The first polling time once events come quickly (QEMU's 4 us). */
 #define AIO_POLL_NS_START 4000
+/*
+ * Two changes to QEMU's adaptive scheme, for VMs. A sleeping vCPU takes
+ * tens of microseconds to wake, so (1) while polling, a wait longer than
+ * poll-max-ns only shrinks the polling time when AIO_POLL_MISSES of them
+ * come in a row: at queue depth 1 about one round trip in ten misses
+ * 32 us, and falling back to sleeping for it made every round trip slow;
+ * (2) with polling off, waits include the thread's own wake-up, which can
+ * exceed poll-max-ns although, with polling on, each next request would
+ * come in time: polling would never restart. So after AIO_POLL_PROBE_WAITS
+ * long waits in a row, one wait polls for the whole poll-max-ns (a probe);
+ * if the event comes while it polls, polling stays on.
+ */
+#define AIO_POLL_MISSES         4
+#define AIO_POLL_PROBE_WAITS    16
 
 static uint64_t handler_tag(AioHandler *h)
 {
@@ -489,15 +503,25 @@ static void aio_poll_adjust(AioContext *ctx, int64_t block_ns)
     int64_t max_ns = qatomic_read(&ctx->poll_max_ns);
 
     if (block_ns <= ctx->poll_ns) {
+        ctx->poll_long_waits = 0;
         return;                         /* polling caught it */
     }
     if (block_ns > max_ns) {
         int64_t shrink = qatomic_read(&ctx->poll_shrink);
 
-        ctx->poll_ns = shrink ? ctx->poll_ns / shrink : 0;
+        ctx->poll_long_waits++;
+        if (ctx->poll_ns > 0 && ctx->poll_long_waits >= AIO_POLL_MISSES) {
+            ctx->poll_long_waits = 0;
+            ctx->poll_ns = shrink ? ctx->poll_ns / shrink : 0;
+        } else if (ctx->poll_ns == 0 &&
+                   ctx->poll_long_waits >= AIO_POLL_PROBE_WAITS) {
+            ctx->poll_long_waits = 0;
+            ctx->poll_ns = max_ns;      /* probe */
+        }
     } else if (ctx->poll_ns < max_ns) {
         int64_t grow = qatomic_read(&ctx->poll_grow);
 
+        ctx->poll_long_waits = 0;
         ctx->poll_ns = ctx->poll_ns ? ctx->poll_ns * (grow ? grow : 2)
                                     : AIO_POLL_NS_START;
         ctx->poll_ns = MIN(ctx->poll_ns, max_ns);

@@ -71,6 +71,7 @@ struct AioContext {
     int64_t poll_shrink;
     int n_poll_handlers;
     int64_t poll_ns;
+    int poll_long_waits;    /* long waits in a row at poll_ns 0 (owner) */
     int n_offloaded;        /* aio_context_offload_begin() - end (atomic) */
 };
 

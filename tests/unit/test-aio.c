@@ -874,9 +874,9 @@ static void test_poll_disabled(void)
 }
 
 /*
- * Check that a long wait (above poll-max-ns) with the default poll-shrink
- * of 0 stops polling: after it, a ready io_poll is not seen until the fd
- * is readable.
+ * Check that long waits (above poll-max-ns) with the default poll-shrink
+ * of 0 stop polling only when 4 come in a row: after 3, a ready io_poll
+ * is still seen at once; after 4, not until the fd is readable.
  */
 static void test_poll_shrink(void)
 {
@@ -893,12 +893,53 @@ static void test_poll_shrink(void)
     poll_with_timer(ctx, 100000);           /* grows: polling on */
     poll_with_timer(ctx, 100000);
     g_assert_cmpint(p.polls, >, 0);
-    poll_with_timer(ctx, 20000000);         /* 20 ms > 1 ms: reset to 0 */
+    for (int i = 0; i < 3; i++) {
+        poll_with_timer(ctx, 3000000);      /* 3 ms > 1 ms: a miss */
+    }
+    p.ready = true;
+    g_assert_true(aio_poll(ctx, true));     /* still polling */
+    g_assert_cmpint(p.reads, ==, 1);
+
+    for (int i = 0; i < 4; i++) {
+        poll_with_timer(ctx, 3000000);      /* the 4th resets to 0 */
+    }
     polls = p.polls;
     p.ready = true;
     poll_with_timer(ctx, 2000000);
     g_assert_cmpint(p.polls, ==, polls);
-    g_assert_cmpint(p.reads, ==, 0);
+    g_assert_cmpint(p.reads, ==, 1);
+
+    aio_set_fd_handler(ctx, efd, NULL, NULL, NULL);
+    close(efd);
+    aio_context_unref(ctx);
+}
+
+/*
+ * Check that with polling off, 16 long waits in a row make the next wait
+ * poll for poll-max-ns (a probe), which sees a ready io_poll at once.
+ */
+static void test_poll_probe(void)
+{
+    AioContext *ctx = aio_context_new(&error_abort);
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    PollArg p = { 0 };
+
+    g_assert_cmpint(efd, >=, 0);
+    aio_context_set_poll_params(ctx, 100000, 0, 0);        /* 100 us */
+    aio_set_fd_handler(ctx, efd, poll_read_cb, NULL, &p);
+    aio_set_fd_poll(ctx, efd, poll_cb);
+
+    for (int i = 0; i < 15; i++) {
+        poll_with_timer(ctx, 1000000);      /* 1 ms > 100 us */
+    }
+    g_assert_cmpint(p.polls, ==, 0);        /* never grew */
+    poll_with_timer(ctx, 1000000);          /* the 16th */
+    g_assert_cmpint(p.polls, ==, 0);
+
+    p.ready = true;
+    g_assert_true(aio_poll(ctx, true));     /* the probe sees it */
+    g_assert_cmpint(p.polls, >, 0);
+    g_assert_cmpint(p.reads, ==, 1);
 
     aio_set_fd_handler(ctx, efd, NULL, NULL, NULL);
     close(efd);
@@ -954,6 +995,7 @@ int main(int argc, char **argv)
     g_test_add_func("/aio/poll/dispatch", test_poll_dispatch);
     g_test_add_func("/aio/poll/disabled", test_poll_disabled);
     g_test_add_func("/aio/poll/shrink", test_poll_shrink);
+    g_test_add_func("/aio/poll/probe", test_poll_probe);
     g_test_add_func("/aio/poll/offload", test_poll_offload);
     g_test_add_func("/aio/fd/pipe-read", test_fd_pipe);
     g_test_add_func("/aio/fd/write", test_fd_write);
