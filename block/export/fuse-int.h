@@ -89,6 +89,9 @@ struct FuseQueue {
      * and the queue's request coroutines), and by delete when idle. */
     FuseRequest *free_list;
     unsigned n_free;
+    /* Read by fuse_queue_poll(), not yet served; its read's result. */
+    FuseRequest *polled;
+    ssize_t polled_len;
 #ifdef CONFIG_LINUX_IO_URING
     /*
      * FUSE-over-io_uring (io-uring=on): the ring and entries of the kernel

@@ -247,6 +247,9 @@ static void fuse_ring_start_bh(void *opaque)
         q->ring_started = true;
         aio_set_fd_handler(q->ctx, q->ring_efd, fuse_ring_read, NULL, q);
         aio_set_fd_poll(q->ctx, q->ring_efd, fuse_ring_poll);
+        /* Requests come through the ring now: polling it costs no system
+         * call, polling /dev/fuse one per look. */
+        aio_set_fd_poll(q->ctx, q->fd, NULL);
         for (unsigned i = 0; i < q->n_ents; i++) {
             FuseRequest *req = q->ents[i];
 

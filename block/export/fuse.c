@@ -716,50 +716,104 @@ static void fuse_queue_lost(FuseQueue *q)
     }
 }
 
-/* fd handler: read requests and start a coroutine for each. In q->ctx. */
+/* Read one request from /dev/fuse into @req: its length, or -errno. */
+static ssize_t fuse_queue_read_req(FuseQueue *q, FuseRequest *req)
+{
+    ssize_t n;
+
+    do {
+        n = read(q->fd, fuse_request_in(req), FUSE_REQ_READ_SIZE);
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : n;
+}
+
+/*
+ * Serve what reading into @req returned (@n: length or -errno): start a
+ * coroutine for a request. False when the queue has nothing more to read
+ * (EAGAIN) or has stopped. In q->ctx.
+ */
+static bool fuse_queue_serve(FuseQueue *q, FuseRequest *req, ssize_t n)
+{
+    if (n < 0) {
+        fuse_request_put(q, req);
+        if (n == -EAGAIN) {
+            return false;
+        }
+        if (n == -ENODEV || n == -ECONNABORTED) {
+            qatomic_set(&q->exp->lost, true);
+        } else {
+            error_report("FUSE export '%s': reading a request failed: %s",
+                         q->exp->common.id, strerror(-n));
+        }
+        fuse_queue_lost(q);
+        return false;
+    }
+    if ((size_t)n < sizeof(struct fuse_in_header)) {
+        fuse_request_put(q, req);           /* cannot even be answered */
+        return true;
+    }
+
+    req->len = n;
+    req->in = fuse_request_in(req);
+    req->arg = req->in + 1;
+    req->arg_len = n - sizeof(struct fuse_in_header);
+    req->data_len = (size_t)n > FUSE_REQ_PREFIX ? n - FUSE_REQ_PREFIX : 0;
+    qatomic_inc(&q->exp->busy);
+    qemu_coroutine_enter(qemu_coroutine_create(fuse_co_request, req));
+    return true;
+}
+
+/*
+ * fd handler: read requests and start a coroutine for each, beginning
+ * with the one fuse_queue_poll() read ahead. In q->ctx.
+ */
 static void fuse_queue_read(void *opaque)
 {
     FuseQueue *q = opaque;
+    int i = 0;
 
-    for (int i = 0; i < FUSE_READ_BATCH && q->handler_set; i++) {
-        FuseRequest *req = fuse_request_get(q);
-        ssize_t n;
-        int err;
+    if (q->polled) {
+        FuseRequest *req = q->polled;
 
-        do {
-            n = read(q->fd, fuse_request_in(req), FUSE_REQ_READ_SIZE);
-        } while (n < 0 && errno == EINTR);
-
-        if (n < 0) {
-            err = errno;
-            fuse_request_put(q, req);
-            if (err == EAGAIN) {
-                return;
-            }
-            if (err == ENODEV || err == ECONNABORTED) {
-                qatomic_set(&q->exp->lost, true);
-            } else {
-                error_report("FUSE export '%s': reading a request failed: %s",
-                             q->exp->common.id, strerror(err));
-            }
-            fuse_queue_lost(q);
+        q->polled = NULL;
+        i++;
+        if (!fuse_queue_serve(q, req, q->polled_len)) {
             return;
         }
-        if ((size_t)n < sizeof(struct fuse_in_header)) {
-            fuse_request_put(q, req);       /* cannot even be answered */
-            continue;
-        }
+    }
+    for (; i < FUSE_READ_BATCH && q->handler_set; i++) {
+        FuseRequest *req = fuse_request_get(q);
 
-        req->len = n;
-        req->in = fuse_request_in(req);
-        req->arg = req->in + 1;
-        req->arg_len = n - sizeof(struct fuse_in_header);
-        req->data_len = (size_t)n > FUSE_REQ_PREFIX ? n - FUSE_REQ_PREFIX : 0;
-        qatomic_inc(&q->exp->busy);
-        qemu_coroutine_enter(qemu_coroutine_create(fuse_co_request, req));
+        if (!fuse_queue_serve(q, req, fuse_queue_read_req(q, req))) {
+            return;
+        }
     }
 }
 
+/*
+ * io_poll (busy polling, see aio_set_fd_poll()): /dev/fuse has no shared
+ * memory to look at, so try to read a request; fuse_queue_read() serves
+ * it. A read that fails with anything but EAGAIN is kept for it too. This
+ * costs a system call per look, but at queue depth 1 it replaces the sleep
+ * in epoll and the wake-up in every round trip. In q->ctx.
+ */
+static bool fuse_queue_poll(void *opaque)
+{
+    FuseQueue *q = opaque;
+
+    if (!q->polled) {
+        FuseRequest *req = fuse_request_get(q);
+        ssize_t n = fuse_queue_read_req(q, req);
+
+        if (n == -EAGAIN) {
+            fuse_request_put(q, req);
+            return false;
+        }
+        q->polled = req;
+        q->polled_len = n;
+    }
+    return true;
+}
 
 /* ---- lifecycle (main thread) ---------------------------------------- */
 
@@ -770,6 +824,11 @@ static void fuse_queue_stop_bh(void *opaque)
     if (q->handler_set) {
         aio_set_fd_handler(q->ctx, q->fd, NULL, NULL, NULL);
         q->handler_set = false;
+    }
+    if (q->polled) {
+        /* Unanswered: closing the fd ends the connection and the request. */
+        fuse_request_put(q, q->polled);
+        q->polled = NULL;
     }
 #ifdef CONFIG_LINUX_IO_URING
     fuse_ring_stop(q);
@@ -1112,6 +1171,7 @@ static int fuse_exp_create(BlockExport *blk_exp, JsonObject *opts,
         FuseQueue *q = &exp->queues[i];
 
         aio_set_fd_handler(q->ctx, q->fd, fuse_queue_read, NULL, q);
+        aio_set_fd_poll(q->ctx, q->fd, fuse_queue_poll);
     }
     return 0;
 }
