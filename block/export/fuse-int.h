@@ -50,6 +50,9 @@ typedef struct FuseRequest {
      * kernel, it is never recycled, and is answered through the ring. */
     bool ring;
     bool registered;                /* the kernel took its REGISTER */
+    /* Its reply answers an OPEN with success: if the reply is refused
+     * (the opener is gone), no RELEASE follows and the open is undone. */
+    bool opened;
     uint16_t qid;                   /* the kernel queue it serves */
     struct iovec ring_iov[2];       /* header buffer, payload buffer */
     /* Fixed-size reply payloads; the READ payload is the data area. */
@@ -155,6 +158,8 @@ void fuse_exp_busy_dec(FuseExport *exp);
 /* Coroutine entry: decode, run and answer request @opaque (a FuseRequest
  * whose in/arg/arg_len/data_len the transport has set), then release it. */
 void coroutine_fn fuse_co_request(void *opaque);
+/* RELEASE, or undo an OPEN whose successful reply was refused. */
+int64_t fuse_op_release(FuseExport *exp);
 
 /* The page-aligned data area: WRITE payload, READ reply. */
 static inline void *fuse_request_data(FuseRequest *req)

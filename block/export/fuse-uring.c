@@ -140,6 +140,20 @@ void fuse_ring_reply(FuseRequest *req, uint64_t unique, int64_t ret,
 /* A command of entry @req completed with -errno @res. In q->ctx. */
 static void fuse_ring_cmd_failed(FuseQueue *q, FuseRequest *req, int res)
 {
+    if (req->registered && res == -ENOENT) {
+        /*
+         * The kernel refused the reply: its request is gone (aborted, or
+         * its caller killed). An OPEN answered this way gets no RELEASE.
+         * The refused command fetched nothing: register the entry anew.
+         */
+        if (req->opened) {
+            req->opened = false;
+            fuse_op_release(q->exp);
+        }
+        req->registered = false;
+        fuse_ring_prep(q, req, FUSE_ABI_IO_URING_CMD_REGISTER, 0);
+        return;
+    }
     if (!req->registered && (res == -EAGAIN || res == -EINTR)) {
         /* The kernel had not finished INIT yet: register again. */
         fuse_ring_prep(q, req, FUSE_ABI_IO_URING_CMD_REGISTER, 0);

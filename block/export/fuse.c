@@ -275,7 +275,8 @@ static int64_t fuse_op_open(FuseExport *exp, const struct fuse_open_in *in,
     return sizeof(*out);
 }
 
-static int64_t fuse_op_release(FuseExport *exp)
+/* See fuse-int.h. */
+int64_t fuse_op_release(FuseExport *exp)
 {
     if (qatomic_fetch_dec(&exp->open_count) <= 0) {
         qatomic_inc(&exp->open_count);      /* RELEASE without OPEN */
@@ -675,9 +676,8 @@ void coroutine_fn fuse_co_request(void *opaque)
     }
 
 out:
-    if (reply && !fuse_reply(req, unique, ret, payload) &&
-        opcode == FUSE_OPEN && ret >= 0) {
-        /* The opener is gone; no RELEASE will follow. */
+    req->opened = reply && opcode == FUSE_OPEN && ret >= 0;
+    if (reply && !fuse_reply(req, unique, ret, payload) && req->opened) {
         fuse_op_release(exp);
     }
 #ifdef CONFIG_LINUX_IO_URING
