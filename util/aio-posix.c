@@ -45,7 +45,8 @@ typedef struct AioHandler {
  * exceed poll-max-ns although, with polling on, each next request would
  * come in time: polling would never restart. So after AIO_POLL_PROBE_WAITS
  * long waits in a row, one wait polls for the whole poll-max-ns (a probe);
- * if the event comes while it polls, polling stays on.
+ * if the event comes while it polls, polling stays on, else it stops at
+ * once (under a sparse load a probe then costs poll-max-ns per 17 waits).
  */
 #define AIO_POLL_MISSES         4
 #define AIO_POLL_PROBE_WAITS    16
@@ -504,19 +505,23 @@ static void aio_poll_adjust(AioContext *ctx, int64_t block_ns)
 
     if (block_ns <= ctx->poll_ns) {
         ctx->poll_long_waits = 0;
+        ctx->poll_probing = false;
         return;                         /* polling caught it */
     }
     if (block_ns > max_ns) {
         int64_t shrink = qatomic_read(&ctx->poll_shrink);
 
         ctx->poll_long_waits++;
-        if (ctx->poll_ns > 0 && ctx->poll_long_waits >= AIO_POLL_MISSES) {
+        if (ctx->poll_ns > 0 && (ctx->poll_probing ||
+                                 ctx->poll_long_waits >= AIO_POLL_MISSES)) {
             ctx->poll_long_waits = 0;
+            ctx->poll_probing = false;
             ctx->poll_ns = shrink ? ctx->poll_ns / shrink : 0;
         } else if (ctx->poll_ns == 0 &&
                    ctx->poll_long_waits >= AIO_POLL_PROBE_WAITS) {
             ctx->poll_long_waits = 0;
-            ctx->poll_ns = max_ns;      /* probe */
+            ctx->poll_probing = true;
+            ctx->poll_ns = max_ns;
         }
     } else if (ctx->poll_ns < max_ns) {
         int64_t grow = qatomic_read(&ctx->poll_grow);

@@ -98,8 +98,9 @@ void aio_set_fd_handler(AioContext *ctx, int fd,
  * poll-max-ns of the start of the wait, and shrinks (divided by
  * poll-shrink; 0 resets it to 0) when 4 waits in a row last longer than
  * that (QEMU: 1). After 16 such waits with polling off, one wait polls
- * for poll-max-ns, and polling resumes if its event comes in time (QEMU
- * has no such probe; see aio-posix.c for why a VM needs both).
+ * for poll-max-ns, and polling resumes if its event comes in time, else
+ * stops again at once (QEMU has no such probe; see aio-posix.c for why a
+ * VM needs both).
  * @fd must already have a read handler (aio_set_fd_handler()); removing
  * the handler removes @io_poll too. NULL detaches it. In @ctx's thread.
  */

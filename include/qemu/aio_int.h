@@ -71,7 +71,8 @@ struct AioContext {
     int64_t poll_shrink;
     int n_poll_handlers;
     int64_t poll_ns;
-    int poll_long_waits;    /* long waits in a row at poll_ns 0 (owner) */
+    int poll_long_waits;    /* long waits in a row (owner thread) */
+    bool poll_probing;      /* polling on for a probe, not yet useful */
     int n_offloaded;        /* aio_context_offload_begin() - end (atomic) */
 };
 

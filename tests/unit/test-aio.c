@@ -916,13 +916,15 @@ static void test_poll_shrink(void)
 
 /*
  * Check that with polling off, 16 long waits in a row make the next wait
- * poll for poll-max-ns (a probe), which sees a ready io_poll at once.
+ * poll for poll-max-ns (a probe), which sees a ready io_poll at once; and
+ * that a probe that sees nothing stops polling at once.
  */
 static void test_poll_probe(void)
 {
     AioContext *ctx = aio_context_new(&error_abort);
     int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     PollArg p = { 0 };
+    int polls;
 
     g_assert_cmpint(efd, >=, 0);
     aio_context_set_poll_params(ctx, 100000, 0, 0);        /* 100 us */
@@ -940,6 +942,18 @@ static void test_poll_probe(void)
     g_assert_true(aio_poll(ctx, true));     /* the probe sees it */
     g_assert_cmpint(p.polls, >, 0);
     g_assert_cmpint(p.reads, ==, 1);
+
+    /* Polling is on now; 4 misses in a row end it, then 16 long waits
+     * bring a probe that misses too: the next wait does not poll. */
+    for (int i = 0; i < 4 + 16; i++) {
+        poll_with_timer(ctx, 1000000);
+    }
+    polls = p.polls;
+    poll_with_timer(ctx, 1000000);          /* the probe, a miss */
+    g_assert_cmpint(p.polls, >, polls);
+    polls = p.polls;
+    poll_with_timer(ctx, 1000000);
+    g_assert_cmpint(p.polls, ==, polls);
 
     aio_set_fd_handler(ctx, efd, NULL, NULL, NULL);
     close(efd);
