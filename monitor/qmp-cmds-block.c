@@ -262,16 +262,6 @@ static void resize_detach(void *opaque)
     bdrv_unref(rs->bs);     /* may close the node if it was deleted meanwhile */
 }
 
-/* Move the calling coroutine to @ctx (no-op if it is there already). */
-static void coroutine_fn co_move_to(AioContext *ctx)
-{
-    if (qemu_coroutine_get_aio_context(qemu_coroutine_self()) == ctx) {
-        return;
-    }
-    aio_co_schedule(ctx, qemu_coroutine_self());
-    qemu_coroutine_yield();
-}
-
 /*
  * block_resize: truncate through a temporary BlockBackend that takes the
  * RESIZE permission (refused while another user forbids resizing). The
@@ -299,9 +289,9 @@ void coroutine_fn qmp_block_resize(const char *device, const char *node_name,
     bdrv_ref(rs.bs);
     co_run_in_main_loop(resize_attach, &rs);
     if (rs.blk) {
-        co_move_to(blk_get_aio_context(rs.blk));
+        aio_co_reschedule_self(blk_get_aio_context(rs.blk));
         blk_co_truncate(rs.blk, size, false, PREALLOC_MODE_OFF, errp);
-        co_move_to(qemu_get_aio_context());
+        aio_co_reschedule_self(qemu_get_aio_context());
     }
     co_run_in_main_loop(resize_detach, &rs);
 }

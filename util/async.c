@@ -306,6 +306,35 @@ void aio_co_schedule(AioContext *ctx, Coroutine *co)
     qemu_bh_schedule(ctx->co_schedule_bh);
 }
 
+typedef struct RescheduleSelf {
+    Coroutine *co;
+    AioContext *new_ctx;
+} RescheduleSelf;
+
+static void reschedule_self_bh(void *opaque)
+{
+    RescheduleSelf *r = opaque;
+
+    aio_co_schedule(r->new_ctx, r->co);
+}
+
+/*
+ * See aio.h. Scheduling ourselves in @new_ctx directly would race: its
+ * thread could enter us before we yielded here. A BH of our own context
+ * runs in our thread, so only after the yield.
+ */
+void coroutine_fn aio_co_reschedule_self(AioContext *new_ctx)
+{
+    RescheduleSelf r = { .co = qemu_coroutine_self(), .new_ctx = new_ctx };
+    AioContext *old_ctx = qemu_coroutine_get_aio_context(r.co);
+
+    if (old_ctx == new_ctx) {
+        return;
+    }
+    aio_bh_schedule_oneshot(old_ctx, reschedule_self_bh, &r);
+    qemu_coroutine_yield();
+}
+
 /* See aio.h. */
 void aio_co_enter(AioContext *ctx, Coroutine *co)
 {

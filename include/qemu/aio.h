@@ -164,8 +164,12 @@ bool timer_pending(QEMUTimer *t);
  * yielded (or be about to yield: a wake racing with the yield is handled).
  */
 void aio_co_wake(Coroutine *co);
-/* Run @co in @ctx at its next poll. Any thread. */
+/* Run @co in @ctx at its next poll. Any thread. Not for moving the
+ * calling coroutine to another thread: see aio_co_reschedule_self(). */
 void aio_co_schedule(AioContext *ctx, Coroutine *co);
+/* Move the calling coroutine to @new_ctx (returns there; no-op if it runs
+ * there already). */
+void coroutine_fn aio_co_reschedule_self(AioContext *new_ctx);
 /* Enter @co in @ctx: at once if called in @ctx's thread outside a coroutine,
  * else schedule. */
 void aio_co_enter(AioContext *ctx, Coroutine *co);

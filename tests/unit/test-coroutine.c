@@ -345,6 +345,46 @@ static void test_comutex_threads(void)
     qemu_co_mutex_destroy(&xm.mutex);
 }
 
+/*
+ * Check that a coroutine can move itself between the main loop and an
+ * IOThread (aio_co_reschedule_self) many times, and runs in the right
+ * thread after each move. Scheduling itself into the other context and
+ * then yielding raced: the IOThread could enter the coroutine before it
+ * had yielded ("re-entered recursively", seen with block_resize).
+ */
+typedef struct Hop {
+    AioContext *io_ctx;
+    int wrong_thread;
+    bool done;
+} Hop;
+
+#define HOPS 2000
+
+static void coroutine_fn hop_entry(void *opaque)
+{
+    Hop *h = opaque;
+
+    for (int i = 0; i < HOPS; i++) {
+        aio_co_reschedule_self(h->io_ctx);
+        h->wrong_thread += !aio_context_in_thread(h->io_ctx);
+        aio_co_reschedule_self(qemu_get_aio_context());
+        h->wrong_thread += !qemu_in_main_thread();
+    }
+    h->done = true;
+    aio_wait_kick();
+}
+
+static void test_reschedule_self(void)
+{
+    IOThread *io = iothread_create("hop-io", &error_abort);
+    Hop h = { .io_ctx = iothread_get_aio_context(io) };
+
+    qemu_coroutine_enter(qemu_coroutine_create(hop_entry, &h));
+    AIO_WAIT_WHILE(!h.done);
+    iothread_destroy(io);
+    g_assert_cmpint(h.wrong_thread, ==, 0);
+}
+
 /* Check that CoQueue wakes waiters one at a time in FIFO order, then all. */
 typedef struct QueueData {
     CoQueue queue;
@@ -489,6 +529,7 @@ int main(int argc, char **argv)
     g_test_add_func("/coroutine/stack-guard", test_stack_guard);
     g_test_add_func("/coroutine/comutex", test_comutex);
     g_test_add_func("/coroutine/comutex-threads", test_comutex_threads);
+    g_test_add_func("/coroutine/reschedule-self", test_reschedule_self);
     g_test_add_func("/coroutine/coqueue", test_coqueue);
     g_test_add_func("/coroutine/coqueue-mutex", test_coqueue_mutex);
     g_test_add_func("/coroutine/sleep", test_sleep);
