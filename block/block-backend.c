@@ -19,6 +19,7 @@ struct BlockBackend {
     uint64_t shared_perm;
     unsigned in_flight;         /* qatomic */
     bool multiqueue;
+    bool disable_request_queuing;
 };
 
 BlockBackend *blk_new(AioContext *ctx, uint64_t perm, uint64_t shared_perm)
@@ -115,6 +116,12 @@ void blk_set_multiqueue(BlockBackend *blk, bool enable)
     blk->multiqueue = enable;
 }
 
+void blk_set_disable_request_queuing(BlockBackend *blk, bool disable)
+{
+    assert(qemu_in_main_thread());
+    blk->disable_request_queuing = disable;
+}
+
 int64_t blk_getlength(BlockBackend *blk)
 {
     if (!blk->root) {
@@ -159,16 +166,21 @@ bool blk_set_aio_context(BlockBackend *blk, AioContext *ctx, Error **errp)
 /* Requests */
 
 /*
- * Start a request: wait while the node is drained, then count it. The
- * backend's counter is taken after the node's and dropped before it, so
- * the node's counter covers it for bdrv_drained_begin(). May yield.
+ * Start a request: wait while the node is drained (unless queuing is
+ * disabled), then count it. The backend's counter is taken after the
+ * node's and dropped before it, so the node's counter covers it for
+ * bdrv_drained_begin(). May yield.
  */
 static int coroutine_fn blk_co_enter(BlockBackend *blk)
 {
     if (!blk->root) {
         return -ENOMEDIUM;
     }
-    bdrv_co_enter_request(blk->root->bs);
+    if (blk->disable_request_queuing) {
+        bdrv_inc_in_flight(blk->root->bs);
+    } else {
+        bdrv_co_enter_request(blk->root->bs);
+    }
     qatomic_inc(&blk->in_flight);
     return 0;
 }

@@ -237,10 +237,16 @@ static void coroutine_fn co_run_in_main_loop(void (*fn)(void *opaque),
 
 typedef struct ResizeState {
     BlockDriverState *bs;
-    BlockBackend *blk;
+    BlockBackend *blk;          /* set while the node is drained */
     Error **errp;
 } ResizeState;
 
+/*
+ * Drain the node for the resize, as QEMU does: requests in flight finish
+ * at the old size, new ones (an export's) wait until the size changed.
+ * Otherwise a write past the new end that started before a shrink would
+ * extend the file again afterwards.
+ */
 static void resize_attach(void *opaque)
 {
     ResizeState *rs = opaque;
@@ -251,6 +257,8 @@ static void resize_attach(void *opaque)
         blk_unref(blk);
         return;
     }
+    blk_set_disable_request_queuing(blk, true);
+    bdrv_drained_begin(rs->bs);
     rs->blk = blk;
 }
 
@@ -258,6 +266,9 @@ static void resize_detach(void *opaque)
 {
     ResizeState *rs = opaque;
 
+    if (rs->blk) {
+        bdrv_drained_end(rs->bs);
+    }
     blk_unref(rs->blk);
     bdrv_unref(rs->bs);     /* may close the node if it was deleted meanwhile */
 }

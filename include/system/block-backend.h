@@ -34,6 +34,12 @@ bool blk_is_writable(BlockBackend *blk);
  */
 void blk_set_multiqueue(BlockBackend *blk, bool enable);
 
+/*
+ * Requests of @blk do not wait while its node is drained: for the user
+ * that drained the node to do its own I/O (block_resize). Main thread.
+ */
+void blk_set_disable_request_queuing(BlockBackend *blk, bool disable);
+
 /* Length in bytes or -errno (no I/O; cached length of the node). */
 int64_t blk_getlength(BlockBackend *blk);
 

@@ -404,6 +404,39 @@ static void test_drain(void)
     delete_node("d");
 }
 
+/*
+ * Check that a backend with request queuing disabled (the one block_resize
+ * uses) does I/O on a drained node while another backend's request stays
+ * parked until the drained section ends.
+ */
+static void test_drain_no_queuing(void)
+{
+    BlockDriverState *bs = open_json("{\"driver\": \"null-co\", "
+                                     "\"node-name\": \"dq\"}");
+    BlockBackend *blk = new_blk(bs, BLK_PERM_CONSISTENT_READ, BLK_PERM_ALL);
+    BlockBackend *own = new_blk(bs, BLK_PERM_CONSISTENT_READ, BLK_PERM_ALL);
+    CoReq parked = { .blk = blk, .bytes = 512 };
+    CoReq mine = { .blk = own, .offset = 512, .bytes = 512 };
+
+    blk_set_disable_request_queuing(own, true);
+    bdrv_drained_begin(bs);
+    qemu_coroutine_enter(qemu_coroutine_create(co_req_entry, &parked));
+    qemu_coroutine_enter(qemu_coroutine_create(co_req_entry, &mine));
+    AIO_WAIT_WHILE(!mine.done);
+    g_assert_cmpint(mine.ret, ==, 0);
+    poll_briefly(10);
+    g_assert_false(parked.done);
+    g_assert_cmpuint(qatomic_read(&bs->parked), ==, 1);
+
+    bdrv_drained_end(bs);
+    AIO_WAIT_WHILE(!parked.done);
+    g_assert_cmpint(parked.ret, ==, 0);
+
+    blk_unref(own);
+    blk_unref(blk);
+    delete_node("dq");
+}
+
 /* Holds @bs's drain_lock across one yield: enter once to take it, again
  * to release it. */
 static void coroutine_fn hold_drain_lock_entry(void *opaque)
@@ -936,6 +969,7 @@ int main(int argc, char **argv)
                     test_concurrent_coroutines);
     g_test_add_func("/block/null/latency", test_latency);
     g_test_add_func("/block/null/drain", test_drain);
+    g_test_add_func("/block/null/drain-no-queuing", test_drain_no_queuing);
     g_test_add_func("/block/null/drain-end-then-delete",
                     test_drain_end_then_delete);
     g_test_add_func("/block/null/drain-end-then-close-all",
