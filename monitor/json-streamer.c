@@ -11,6 +11,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
+#include "qemu/qdict.h"
 #include "monitor/json-streamer.h"
 
 typedef enum StreamState {
@@ -104,12 +105,18 @@ static void emit_value(JsonStreamer *js)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) gerr = NULL;
+    GString *widened;
     Error *err = NULL;
     JsonNode *root;
 
     if (js->skipping) {
         reset_value(js);
         return;
+    }
+    widened = json_widen_big_integers(js->text->str, js->text->len);
+    if (widened) {
+        g_string_free(js->text, true);
+        js->text = widened;
     }
     if (!json_parser_load_from_data(parser, js->text->str, js->text->len,
                                     &gerr)) {

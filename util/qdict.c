@@ -395,12 +395,75 @@ JsonObject *qdict_clone(JsonObject *d)
     return object_deep_copy(d);
 }
 
+/* See qdict.h. */
+GString *json_widen_big_integers(const char *text, size_t len)
+{
+    GString *out = NULL;
+    char quote = 0;                         /* in a string: its quote */
+    size_t copied = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        const char *tok = text + i;
+        size_t n = 0;
+        char next;
+
+        if (quote) {
+            if (*tok == '\\' && quote == '"') {
+                i++;                        /* skip the escaped char */
+            } else if (*tok == quote) {     /* '...' has no escapes */
+                quote = 0;
+            }
+            continue;
+        }
+        if (*tok == '"' || *tok == '\'') {  /* json-glib takes both */
+            quote = *tok;
+            continue;
+        }
+        if (!g_ascii_isdigit(*tok) && *tok != '-') {
+            continue;
+        }
+        if (i > 0 && (g_ascii_isalnum(tok[-1]) || tok[-1] == '.' ||
+                      tok[-1] == '-' || tok[-1] == '+')) {
+            continue;                       /* inside another token */
+        }
+        n = *tok == '-';
+        while (i + n < len && g_ascii_isdigit(tok[n])) {
+            n++;
+        }
+        next = i + n < len ? tok[n] : '\0';
+        if (next == '.' || next == 'e' || next == 'E' ||
+            n == (size_t)(*tok == '-')) {
+            i += n ? n - 1 : 0;
+            continue;                       /* a float, or a lone '-' */
+        }
+        errno = 0;
+        g_ascii_strtoll(tok, NULL, 10);     /* stops at the token's end */
+        if (errno == ERANGE) {
+            if (!out) {
+                out = g_string_sized_new(len + 8);
+            }
+            g_string_append_len(out, text + copied, i + n - copied);
+            g_string_append(out, ".0");
+            copied = i + n;
+        }
+        i += n - 1;
+    }
+    if (out) {
+        g_string_append_len(out, text + copied, len - copied);
+    }
+    return out;
+}
+
 JsonNode *qobject_from_json(const char *str, Error **errp)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) gerr = NULL;
+    g_autoptr(GString) widened = json_widen_big_integers(str, strlen(str));
     JsonNode *root;
 
+    if (widened) {
+        str = widened->str;
+    }
     if (!json_parser_load_from_data(parser, str, -1, &gerr)) {
         error_setg(errp, "%s", gerr->message);
         return NULL;

@@ -69,9 +69,19 @@ JsonObject *qdict_from_json(const char *str, Error **errp);
 /*
  * Parse @str as one JSON value of any type. Returns a new node (unref it)
  * or NULL with errp set to json-glib's parser message. Text without a
- * value (empty or only white space) gives a JSON null node.
+ * value (empty or only white space) gives a JSON null node. Integers
+ * outside int64's range are read as floating-point values (see below).
  */
 JsonNode *qobject_from_json(const char *str, Error **errp);
+
+/*
+ * json-glib reads an integer literal outside int64's range as a wrapped
+ * int64 (2^64 - 1 as -1). QEMU reads it as a floating-point value, which
+ * integer parameters refuse. Returns a copy of the JSON text @text (@len
+ * bytes) with ".0" appended to every such literal outside strings, or
+ * NULL if there is none. Parse the copy instead.
+ */
+GString *json_widen_big_integers(const char *text, size_t len);
 
 /* g_autoptr(JsonObject) and g_autoptr(JsonNode) come from json-glib itself. */
 

@@ -142,6 +142,30 @@ static void test_scalars(void)
 }
 
 /* Check that garbage gives one error and the following value still parses. */
+/*
+ * Check that integer literals outside int64's range become floating-point
+ * values (as in QEMU), not wrapped integers, while the int64 limits, floats
+ * and digits inside strings are kept as they are.
+ */
+static void test_big_integers(void)
+{
+    static const char *const expected[] = {
+        "{\"a\": 1.8446744073709552e+19, \"b\": -9.2233720368547758e+18, "
+        "\"c\": 9223372036854775807, \"d\": -9223372036854775808, "
+        "\"s\": \"18446744073709551616\\\"1e99999999999999999999\", "
+        "\"f\": 1.5e+20, \"l\": [1e+20, 2]}",
+        "1e+20",
+        NULL,
+    };
+
+    check_stream("{\"a\": 18446744073709551615, \"b\": -9223372036854775809, "
+                 "\"c\": 9223372036854775807, \"d\": -9223372036854775808, "
+                 "\"s\": \"18446744073709551616\\\"1e99999999999999999999\", "
+                 "\"f\": 150000000000000000000.0, "
+                 "\"l\": [100000000000000000000, 2]} 100000000000000000000 ",
+                 0, expected);
+}
+
 static void test_garbage_recovery(void)
 {
     const char *expected1[] = {
@@ -280,6 +304,7 @@ int main(int argc, char **argv)
     g_test_add_func("/json-streamer/single-quotes", test_single_quotes);
     g_test_add_func("/json-streamer/scalars", test_scalars);
     g_test_add_func("/json-streamer/garbage-recovery", test_garbage_recovery);
+    g_test_add_func("/json-streamer/big-integers", test_big_integers);
     g_test_add_func("/json-streamer/depth-limit", test_depth_limit);
     g_test_add_func("/json-streamer/size-limit", test_size_limit);
     g_test_add_func("/json-streamer/default-size-limit",

@@ -248,6 +248,32 @@ static void test_qdict_from_json(void)
     error_free(err);
 }
 
+/*
+ * Check that integers outside int64's range are read as floating-point
+ * values, not wrapped (2^64 - 1 was -1), and that digits in strings, in
+ * single or double quotes, and in floats stay as they are.
+ */
+static void test_qdict_from_json_big_integers(void)
+{
+    g_autoptr(JsonObject) d = qdict_from_json(
+        "{'s': '18446744073709551616\"x\\', \"t\": \"-99999999999999999999\\\"\", "
+        "\"n\": 18446744073709551615, \"m\": -9223372036854775809, "
+        "\"max\": 9223372036854775807, \"f\": 1e30}", &error_abort);
+
+    g_assert_cmpstr(json_object_get_string_member(d, "s"), ==,
+                    "18446744073709551616\"x\\");
+    g_assert_cmpstr(json_object_get_string_member(d, "t"), ==,
+                    "-99999999999999999999\"");
+    g_assert_cmpint(json_node_get_value_type(json_object_get_member(d, "n")),
+                    ==, G_TYPE_DOUBLE);
+    g_assert_cmpfloat(json_object_get_double_member(d, "n"), ==,
+                      18446744073709551616.0);
+    g_assert_cmpint(json_node_get_value_type(json_object_get_member(d, "m")),
+                    ==, G_TYPE_DOUBLE);
+    g_assert_cmpint(json_object_get_int_member(d, "max"), ==, INT64_MAX);
+    g_assert_cmpfloat(json_object_get_double_member(d, "f"), ==, 1e30);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -259,5 +285,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qdict/enum", test_qdict_enum);
     g_test_add_func("/qdict/object", test_qdict_object);
     g_test_add_func("/qdict/from-json", test_qdict_from_json);
+    g_test_add_func("/qdict/from-json-big-integers",
+                    test_qdict_from_json_big_integers);
     return g_test_run();
 }
