@@ -324,18 +324,24 @@ bool fuse_ring_setup(FuseExport *exp, Error **errp)
         q->n_ents = n_mine * FUSE_RING_DEPTH;
         q->ring_mem_size = (size_t)q->n_ents * FUSE_REQ_BUF_SIZE;
         /*
-         * Populated writable: a READ reply from a page never written
-         * (null driver) would otherwise come from the zero page, which
-         * the kernel's fast copy path refuses.
+         * Backed by huge pages where the host allows it (THP "madvise" on
+         * Debian): the kernel pins the payload buffer for every reply,
+         * and one folio per 2 MiB instead of 512 pages made 1 MiB reads
+         * 16% faster (4299 vs 3690 MiB/s, 5 interleaved pairs). Then
+         * written once: a READ reply from a page never written (null
+         * driver) would come from the zero page, which the kernel's fast
+         * copy path refuses.
          */
         q->ring_mem = mmap(NULL, q->ring_mem_size, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (q->ring_mem == MAP_FAILED) {
             q->ring_mem = NULL;
             error_setg_errno(errp, errno, "Failed to allocate the "
                              "FUSE-over-io_uring buffers");
             return false;
         }
+        madvise(q->ring_mem, q->ring_mem_size, MADV_HUGEPAGE);   /* a hint */
+        memset(q->ring_mem, 0, q->ring_mem_size);
         ret = io_uring_queue_init_params(q->n_ents, &q->ring, &p);
         if (ret < 0) {
             error_setg_errno(errp, -ret, "Failed to set up io_uring for "
